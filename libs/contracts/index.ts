@@ -1,0 +1,6 @@
+/**
+ * @app/contracts — integration events, the only thing contexts share about each other.
+ * One folder per context; it imports nothing but validation/Swagger decorators.
+ */
+export * from './envelope.js';
+export * from './identity/index.js';

@@ -1,0 +1,71 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { IntegrationEvent } from '@app/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
+import { Outbox } from '../messaging/outbox.js';
+import { isRetryableTxError } from './pg-errors.js';
+
+/** What a unit of work sees: the transaction's EntityManager and the outbox bound to it. */
+export interface Tx {
+  readonly manager: EntityManager;
+  /**
+   * Writes integration events to the outbox inside this transaction: they are delivered if and
+   * only if the transaction commits.
+   */
+  publish(...events: IntegrationEvent[]): Promise<void>;
+  /** Runs after a successful commit (never after a rollback). */
+  afterCommit(fn: () => void): void;
+}
+
+export interface RunOptions {
+  isolation?: IsolationLevel;
+  /** Attempts on serialization failure / deadlock (default 5). */
+  attempts?: number;
+}
+
+/**
+ * The transaction helper handlers use. State changes and their events commit together or not
+ * at all; serialization failures and deadlocks are retried with jittered backoff.
+ */
+@Injectable()
+export class Transactions {
+  private readonly logger = new Logger(Transactions.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async run<T>(work: (tx: Tx) => Promise<T>, options: RunOptions = {}): Promise<T> {
+    const attempts = options.attempts ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      const callbacks: (() => void)[] = [];
+      let published = false;
+      try {
+        const result = await this.dataSource.transaction(
+          options.isolation ?? 'READ COMMITTED',
+          async (manager) => {
+            const tx: Tx = {
+              manager,
+              publish: async (...events) => {
+                if (events.length === 0) return;
+                await this.outbox.write(manager, events);
+                published = true;
+              },
+              afterCommit: (fn) => callbacks.push(fn),
+            };
+            return work(tx);
+          },
+        );
+        if (published) this.outbox.committed();
+        for (const fn of callbacks) fn();
+        return result;
+      } catch (err) {
+        if (!isRetryableTxError(err) || attempt >= attempts) throw err;
+        this.logger.debug({ attempt }, 'retrying transaction after serialization failure/deadlock');
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import helmet from '@fastify/helmet';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../observability/metrics.js';
+import { sendProblem, toProblem } from './problem.filter.js';
+
+export interface ApiTag {
+  name: string;
+  description: string;
+}
+
+/**
+ * HTTP concerns that live on the Fastify instance rather than in Nest's pipeline: security
+ * headers, CORS, latency metrics, problem+json for errors raised before routing, and the
+ * OpenAPI document + Swagger UI at /docs.
+ */
+export async function configureHttp(app: NestFastifyApplication, tags: ApiTag[]): Promise<OpenAPIObject> {
+  const config = app.get(AppConfig);
+  const metrics = app.get(Metrics);
+  app.useLogger(app.get(Logger));
+  app.enableShutdownHooks();
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        scriptSrc: ["'self'"],
+      },
+    },
+  });
+  if (config.CORS_ORIGINS.length > 0) {
+    app.enableCors({
+      origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
+      exposedHeaders: ['x-request-id', 'idempotent-replayed', 'retry-after'],
+    });
+  }
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+  // Errors raised by Fastify before Nest sees the request (malformed JSON, body too large).
+  fastify.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const { problem, internal } = toProblem(err, request.url.split('?')[0], String(request.id));
+    if (internal) request.log.error({ err }, 'unhandled error');
+    sendProblem(reply, problem);
+  });
+
+  const builder = new DocumentBuilder()
+    .setTitle('Five businesses, one server')
+    .setDescription(
+      'E-commerce, social, payments, streaming and B2B SaaS back ends as bounded contexts of one NestJS ' +
+        'modular monolith. Errors are RFC 9457 problem+json with a stable `code`. Use **Authorize** with an ' +
+        'access token from `POST /v1/identity/login`.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  for (const tag of tags) builder.addTag(tag.name, tag.description);
+  const document = SwaggerModule.createDocument(app, builder.build());
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+    swaggerOptions: { persistAuthorization: true },
+  });
+  return document;
+}

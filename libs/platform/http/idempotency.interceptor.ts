@@ -1,0 +1,135 @@
+import {
+  applyDecorators,
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  UseInterceptors,
+} from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
+import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { catchError, from, lastValueFrom, Observable, of } from 'rxjs';
+import { AppConfig } from '../config/app-config.js';
+import { InjectRedis, RedisKeys } from '../redis/redis.module.js';
+import { AppError, PlatformError } from './app-error.js';
+import { ProblemDoc } from './problem.dto.js';
+
+type Stored =
+  | { state: 'in-flight'; fingerprint: string }
+  | { state: 'done'; fingerprint: string; status: number; body: unknown; error?: { code: string; detail: string; extensions: Record<string, unknown> } };
+
+/** How long a first request may hold its key before a crash is assumed and the key freed. */
+const IN_FLIGHT_TTL_MS = 60_000;
+const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
+ * `Idempotency-Key` semantics (ARCHITECTURE §6), backed by Redis:
+ * - first request with a key runs and its response is stored for IDEMPOTENCY_TTL_SECONDS (24 h);
+ * - same key + same request → the stored response again, with `Idempotent-Replayed: true`;
+ * - same key + different request (method, path or body) → 422;
+ * - same key while the first is still running → 409 (retry later);
+ * - validation failures and 5xx are not stored (the key is released so a fix can reuse it);
+ *   auth failures never reach this interceptor (guards run first).
+ * Keys are scoped per caller and route, so two users can never collide. The database's unique
+ * constraint on the business id remains the permanent guard behind this cache.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly config: AppConfig,
+  ) {}
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return from(this.handle(ctx, next));
+  }
+
+  private async handle(ctx: ExecutionContext, next: CallHandler): Promise<unknown> {
+    const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: { userId: string } }>();
+    const reply = ctx.switchToHttp().getResponse<FastifyReply>();
+    const header = request.headers['idempotency-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key === undefined) {
+      throw new PlatformError('platform.idempotency_key_missing', 400, 'This endpoint requires an Idempotency-Key header.');
+    }
+    if (!KEY_PATTERN.test(key)) {
+      throw new PlatformError('platform.idempotency_key_invalid', 400, 'Idempotency-Key must be 1–255 visible ASCII characters.');
+    }
+    const route = request.routeOptions?.url ?? request.url;
+    const scope = `${request.principal?.userId ?? 'anonymous'}:${request.method}:${route}`;
+    const redisKey = this.keys.for('platform').key('idem', sha256(scope), sha256(key));
+    const fingerprint = sha256(JSON.stringify([request.method, request.url, canonical(request.body)]));
+
+    const acquired = await this.redis.set(redisKey, JSON.stringify({ state: 'in-flight', fingerprint } satisfies Stored), 'PX', IN_FLIGHT_TTL_MS, 'NX');
+    if (acquired !== 'OK') return this.replay(redisKey, fingerprint, reply);
+
+    const status = (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ?? (request.method === 'POST' ? 201 : 200);
+    const ttl = this.config.IDEMPOTENCY_TTL_SECONDS * 1000;
+    return lastValueFrom(
+      next.handle().pipe(
+        catchError(async (err: unknown) => {
+          if (err instanceof AppError && err.status < 500 && err.code !== 'platform.validation_failed') {
+            const stored: Stored = { state: 'done', fingerprint, status: err.status, body: null, error: { code: err.code, detail: err.detail, extensions: err.extensions } };
+            await this.redis.set(redisKey, JSON.stringify(stored), 'PX', ttl);
+          } else {
+            await this.redis.del(redisKey);
+          }
+          throw err;
+        }),
+      ),
+      { defaultValue: undefined },
+    ).then(async (body) => {
+      const stored: Stored = { state: 'done', fingerprint, status, body: body ?? null };
+      await this.redis.set(redisKey, JSON.stringify(stored), 'PX', ttl);
+      return body;
+    });
+  }
+
+  private async replay(redisKey: string, fingerprint: string, reply: FastifyReply): Promise<unknown> {
+    const raw = await this.redis.get(redisKey);
+    if (raw === null) {
+      // The first request's key expired between our SET and GET: ask the client to retry.
+      throw new PlatformError('platform.idempotency_in_flight', 409, 'A request with this Idempotency-Key is in progress; retry shortly.');
+    }
+    const stored = JSON.parse(raw) as Stored;
+    if (stored.fingerprint !== fingerprint) {
+      throw new PlatformError('platform.idempotency_key_reused', 422, 'This Idempotency-Key was already used with a different request.');
+    }
+    if (stored.state === 'in-flight') {
+      void reply.header('retry-after', '1');
+      throw new PlatformError('platform.idempotency_in_flight', 409, 'A request with this Idempotency-Key is in progress; retry shortly.');
+    }
+    void reply.header('idempotent-replayed', 'true');
+    if (stored.error) throw new AppError(stored.error.code, stored.status, stored.error.detail, stored.error.extensions);
+    return lastValueFrom(of(stored.body));
+  }
+}
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('base64url');
+}
+
+/** JSON with sorted keys, so `{a,b}` and `{b,a}` are the same request. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+  }
+  return value ?? null;
+}
+
+/**
+ * Marks a route idempotent: requires `Idempotency-Key`, and documents the header and the
+ * 409/422 answers in OpenAPI.
+ */
+export const Idempotent = () =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per intended operation (e.g. a UUID). Replays return the first response for 24 h.' }),
+    ApiConflictResponse({ description: 'A request with this key is still in progress', type: ProblemDoc }),
+    ApiUnprocessableEntityResponse({ description: 'This key was used with a different request', type: ProblemDoc }),
+  );

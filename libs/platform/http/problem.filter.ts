@@ -1,0 +1,116 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type PlatformErrorCode } from './app-error.js';
+
+export const PROBLEM_TYPE_BASE = 'https://problems.five-businesses.dev/';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  traceId?: string;
+  [extension: string]: unknown;
+}
+
+const STATUS_CODES: Record<number, PlatformErrorCode> = {
+  400: 'platform.bad_request',
+  401: 'platform.unauthorized',
+  403: 'platform.forbidden',
+  404: 'platform.not_found',
+  409: 'platform.conflict',
+  413: 'platform.payload_too_large',
+  415: 'platform.unsupported_media_type',
+  429: 'platform.rate_limited',
+};
+
+function title(status: number): string {
+  const name = HttpStatus[status];
+  return name ? name.toLowerCase().replace(/(^|_)(\w)/g, (_, s: string, c: string) => (s ? ' ' : '') + c.toUpperCase()) : 'Error';
+}
+
+/**
+ * Maps anything thrown to RFC 9457 problem+json. AppErrors carry their own code and detail;
+ * framework HTTP errors get a platform code; everything else is a 500 whose text never leaves
+ * the server (it is logged with the trace id instead).
+ */
+export function toProblem(err: unknown, instance?: string, traceId?: string): { problem: Problem; internal: boolean } {
+  let status: number;
+  let code: string;
+  let detail: string;
+  let extensions: Record<string, unknown> = {};
+  let internal = false;
+  if (err instanceof AppError) {
+    ({ status, code, detail, extensions } = err);
+  } else if (err instanceof HttpException) {
+    status = err.getStatus();
+    code = STATUS_CODES[status] ?? (status >= 500 ? 'platform.internal' : 'platform.bad_request');
+    const response = err.getResponse();
+    const message = typeof response === 'object' && response && 'message' in response ? (response as { message: unknown }).message : err.message;
+    detail = status >= 500 ? 'An unexpected error occurred.' : Array.isArray(message) ? message.join('; ') : String(message);
+    internal = status >= 500;
+  } else if (isFastifyClientError(err)) {
+    status = err.statusCode;
+    code = STATUS_CODES[status] ?? 'platform.bad_request';
+    detail = fastifyDetail(err);
+  } else {
+    status = 500;
+    code = 'platform.internal';
+    detail = 'An unexpected error occurred.';
+    internal = true;
+  }
+  return {
+    problem: {
+      type: PROBLEM_TYPE_BASE + code,
+      title: title(status),
+      status,
+      detail,
+      code,
+      ...(instance ? { instance } : {}),
+      ...(traceId ? { traceId } : {}),
+      ...extensions,
+    },
+    internal,
+  };
+}
+
+function isFastifyClientError(err: unknown): err is { statusCode: number; code?: string; message: string } {
+  const e = err as { statusCode?: unknown; code?: unknown };
+  return typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 && typeof e.code === 'string' && e.code.startsWith('FST_');
+}
+
+/** Fastify's own messages are safe, but say them in our words. */
+function fastifyDetail(err: { code?: string; message: string }): string {
+  switch (err.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'The request body is not valid JSON.';
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'The request body is too large.';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'The request content type is not supported; send application/json.';
+    default:
+      return 'The request could not be processed.';
+  }
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): void {
+  void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw err;
+    const ctx = host.switchToHttp();
+    const request = ctx.getRequest<FastifyRequest>();
+    const reply = ctx.getResponse<FastifyReply>();
+    const { problem, internal } = toProblem(err, request.url?.split('?')[0], String(request.id ?? ''));
+    if (internal) this.logger.error({ err, traceId: problem.traceId }, 'unhandled error');
+    sendProblem(reply, problem);
+  }
+}

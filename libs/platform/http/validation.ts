@@ -1,0 +1,35 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { PlatformError, type FieldError } from './app-error.js';
+
+/** Flattens class-validator's tree into `{ field: 'a.b.0.c', messages }` entries. */
+export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((e) => {
+    const field = parent ? `${parent}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
+    return [...own, ...flattenValidationErrors(e.children ?? [], field)];
+  });
+}
+
+export class ValidationFailed extends PlatformError {
+  constructor(readonly errors: FieldError[]) {
+    super(
+      'platform.validation_failed',
+      400,
+      `Invalid request: ${errors.map((e) => e.field).join(', ')}.`,
+      { errors },
+    );
+  }
+}
+
+/** Whitelists DTO fields, rejects unknown ones, converts types; failures list every field. */
+export function createValidationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    transformOptions: { enableImplicitConversion: false },
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new ValidationFailed(flattenValidationErrors(errors)),
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * @app/platform — what every context builds on. Import from here only (never deep paths).
+ */
+export * from './config/app-config.js';
+export * from './database/pg-errors.js';
+export * from './database/transactions.js';
+export * from './messaging/consumer.decorator.js';
+export * from './messaging/outbox.js';
+export * from './messaging/inbox.js';
+export * from './messaging/relay.js';
+export * from './messaging/messaging.entities.js';
+export * from './jobs/jobs.js';
+export * from './redis/redis.module.js';
+export * from './http/app-error.js';
+export * from './http/problem.dto.js';
+export * from './http/problem.filter.js';
+export * from './http/pagination.js';
+export * from './http/idempotency.interceptor.js';
+export * from './http/request-context.js';
+export * from './http/validation.js';
+export * from './http/configure-app.js';
+export * from './auth/access-tokens.js';
+export * from './auth/auth.decorators.js';
+export * from './observability/metrics.js';
+export * from './platform.module.js';
+export { platformEntities, platformMigrations } from './database/platform-persistence.js';

@@ -1,0 +1,25 @@
+import type { ContextName } from '../config/app-config.js';
+
+/** Queues are named `<context>.<job>`, e.g. `streaming.encode`. */
+export function queueName(context: ContextName | 'platform', job: string): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(job)) throw new Error(`Job name "${job}" must be kebab-case`);
+  return `${context}.${job}`;
+}
+
+/**
+ * Every job's data carries the correlation id of the request or event that caused it (and the
+ * tenant where relevant). Each queue's data is a union discriminated by `kind`, and processors
+ * end their switch with `assertNever`, so a new kind cannot be silently ignored.
+ */
+export type JobData<K extends string, P extends object = object> = {
+  kind: K;
+  correlationId: string;
+  tenantId?: string;
+} & P;
+
+/** What a processor reports; `skipped` says the target was gone or the work already done. */
+export type JobOutcome = 'done' | 'skipped';
+
+export function assertNever(value: never): never {
+  throw new Error(`Unhandled job kind: ${JSON.stringify(value)}`);
+}

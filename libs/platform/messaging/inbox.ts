@@ -1,0 +1,236 @@
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { EventBus } from '@nestjs/cqrs';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { eventKey, type EventEnvelope, type IntegrationEvent, type IntegrationEventClass } from '@app/contracts';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { Transactions } from '../database/transactions.js';
+import { RequestContext } from '../http/request-context.js';
+import { Metrics } from '../observability/metrics.js';
+import { backoffMs } from './backoff.js';
+import { CONSUMER_METADATA, type ConsumerMetadata, type IntegrationEventConsumer } from './consumer.decorator.js';
+
+interface RegisteredConsumer extends ConsumerMetadata {
+  instance: IntegrationEventConsumer & { handle?: (e: IntegrationEvent) => Promise<void> };
+}
+
+export type DeliveryOutcome = 'consumed' | 'duplicate' | 'failed';
+
+/** A pending/parked inbox row as the retry poller and the admin API see it. */
+export interface DeliveryRow {
+  event_id: string;
+  consumer: string;
+  event_type: string;
+  event_version: number;
+  envelope: EventEnvelope;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * The consuming side: knows every consumer hosted in this process, delivers each event to each
+ * consumer idempotently (inbox row + effects in one transaction), retries failures per consumer
+ * with exponential backoff and parks a delivery after INBOX_MAX_ATTEMPTS.
+ */
+@Injectable()
+export class Inbox implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(Inbox.name);
+  private readonly consumers = new Map<string, RegisteredConsumer>();
+  private readonly byEvent = new Map<string, RegisteredConsumer[]>();
+  private readonly eventClasses = new Map<string, IntegrationEventClass>();
+  private readonly inFlight = new Set<Promise<DeliveryOutcome>>();
+  private stopped = false;
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly eventBus: EventBus,
+    private readonly transactions: Transactions,
+    private readonly context: RequestContext,
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const { metatype, instance } = wrapper;
+      if (!metatype || !instance) continue;
+      const meta = Reflect.getMetadata(CONSUMER_METADATA, metatype) as ConsumerMetadata | undefined;
+      if (!meta) continue;
+      if (this.consumers.has(meta.name)) throw new Error(`Duplicate consumer name "${meta.name}"`);
+      const consumer: RegisteredConsumer = { ...meta, instance };
+      // The CQRS EventBus calls `handle(event)`; route it through the inbox.
+      instance.handle = (event: IntegrationEvent) => this.track(this.deliver(consumer, event));
+      this.consumers.set(meta.name, consumer);
+      const key = eventKey(meta.event.type, meta.event.version);
+      this.byEvent.set(key, [...(this.byEvent.get(key) ?? []), consumer]);
+      this.eventClasses.set(key, meta.event);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    await this.settled();
+  }
+
+  /** Names of the consumers hosted here for an event type/version. */
+  consumersOf(type: string, version: number): string[] {
+    return (this.byEvent.get(eventKey(type, version)) ?? []).map((c) => c.name);
+  }
+
+  get consumerNames(): string[] {
+    return [...this.consumers.keys()];
+  }
+
+  /**
+   * Dispatches envelopes in process through the CQRS EventBus and waits until every consumer
+   * has committed or recorded its failure, so callers can bound how much is in flight.
+   */
+  async dispatch(envelopes: EventEnvelope[]): Promise<void> {
+    const events = envelopes
+      .map((env) => this.hydrate(env))
+      .filter((e): e is IntegrationEvent => e !== undefined);
+    if (events.length === 0) return;
+    const before = new Set(this.inFlight);
+    this.eventBus.publishAll(events);
+    await Promise.all([...this.inFlight].filter((p) => !before.has(p)));
+  }
+
+  /** Waits for every delivery currently running. */
+  async settled(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Delivers due retries (and deliveries whose worker died mid-flight). Returns how many. */
+  async processDue(limit = this.config.OUTBOX_BATCH_SIZE): Promise<number> {
+    if (this.stopped || this.consumers.size === 0) return 0;
+    const [rows] = (await this.dataSource.query(
+      `UPDATE platform.inbox i
+          SET next_attempt_at = now() + make_interval(secs => $3::double precision / 1000), updated_at = now()
+         FROM (SELECT event_id, consumer FROM platform.inbox
+                WHERE status = 'pending' AND next_attempt_at <= now() AND consumer = ANY($1)
+                ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED) due
+        WHERE i.event_id = due.event_id AND i.consumer = due.consumer
+        RETURNING i.*`,
+      [this.consumerNames, limit, this.config.INBOX_LEASE_MS],
+    )) as [DeliveryRow[], number];
+    await Promise.all(
+      rows.map((row) => {
+        const consumer = this.consumers.get(row.consumer);
+        const event = this.hydrate(row.envelope);
+        if (!consumer || !event) return Promise.resolve('failed' as const);
+        return this.track(this.deliver(consumer, event));
+      }),
+    );
+    return rows.length;
+  }
+
+  async listParked(limit: number, after?: { updatedAt: string; eventId: string; consumer: string }) {
+    const params: unknown[] = [limit];
+    let where = `status = 'parked'`;
+    if (after) {
+      params.push(after.updatedAt, after.eventId, after.consumer);
+      where += ` AND (updated_at, event_id, consumer) > ($2::timestamptz, $3::uuid, $4)`;
+    }
+    return (await this.dataSource.query(
+      `SELECT * FROM platform.inbox WHERE ${where} ORDER BY updated_at, event_id, consumer LIMIT $1`,
+      params,
+    )) as DeliveryRow[];
+  }
+
+  /** Moves a parked delivery back to pending with a fresh attempt budget. */
+  async redrive(eventId: string, consumer: string): Promise<boolean> {
+    const [, count] = (await this.dataSource.query(
+      `UPDATE platform.inbox SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
+        WHERE event_id = $1 AND consumer = $2 AND status = 'parked'`,
+      [eventId, consumer],
+    )) as [unknown, number];
+    if (count > 0) this.logger.log({ eventId, consumer }, 'parked delivery re-driven');
+    return count > 0;
+  }
+
+  private hydrate(envelope: EventEnvelope): IntegrationEvent | undefined {
+    const cls = this.eventClasses.get(eventKey(envelope.type, envelope.version));
+    if (!cls) return undefined;
+    const { payload, ...metadata } = envelope;
+    return new cls(payload, metadata);
+  }
+
+  private track(p: Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
+  }
+
+  private async deliver(consumer: RegisteredConsumer, event: IntegrationEvent): Promise<DeliveryOutcome> {
+    const meta = event.metadata;
+    if (!meta) throw new Error(`Event ${event.type} delivered without its envelope`);
+    const envelope: EventEnvelope = { ...meta, payload: event.payload };
+    const labels = { type: meta.type, consumer: consumer.name };
+    return this.context.run(
+      { correlationId: meta.correlationId, causationId: meta.id, tenantId: meta.tenantId, requestId: undefined },
+      async () => {
+        try {
+          const fresh = await this.transactions.run(async (tx) => {
+            const claimed: unknown[] = await tx.manager.query(
+              `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts)
+               VALUES ($1, $2, $3, $4, $5, 'done', 1)
+               ON CONFLICT (event_id, consumer) DO UPDATE
+                 SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
+               WHERE inbox.status <> 'done'
+               RETURNING 1`,
+              [meta.id, consumer.name, meta.type, meta.version, JSON.stringify(envelope)],
+            );
+            if (claimed.length === 0) return false;
+            await consumer.instance.consume(event, tx);
+            return true;
+          });
+          if (!fresh) {
+            this.metrics.eventsDuplicate.inc(labels);
+            this.logger.debug({ eventId: meta.id, consumer: consumer.name }, 'duplicate delivery skipped');
+            return 'duplicate';
+          }
+          this.metrics.eventsConsumed.inc(labels);
+          return 'consumed';
+        } catch (err) {
+          await this.recordFailure(consumer.name, envelope, err);
+          return 'failed';
+        }
+      },
+    );
+  }
+
+  private async recordFailure(consumer: string, envelope: EventEnvelope, err: unknown): Promise<void> {
+    const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, MAX_ERROR_LENGTH);
+    const { INBOX_MAX_ATTEMPTS: max, INBOX_RETRY_BASE_MS: base, INBOX_RETRY_MAX_MS: cap } = this.config;
+    const rows: { attempts: number; status: string }[] = await this.dataSource.query(
+      `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts, last_error)
+       VALUES ($1, $2, $3, $4, $5, 'pending', 1, $6)
+       ON CONFLICT (event_id, consumer) DO UPDATE
+         SET attempts = inbox.attempts + 1, last_error = EXCLUDED.last_error, updated_at = now()
+       WHERE inbox.status = 'pending'
+       RETURNING attempts, status`,
+      [envelope.id, consumer, envelope.type, envelope.version, JSON.stringify(envelope), message],
+    );
+    const row = rows[0];
+    if (!row) return; // already done (a concurrent duplicate succeeded) or parked
+    const parked = row.attempts >= max;
+    await this.dataSource.query(
+      `UPDATE platform.inbox
+          SET status = $3, next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
+        WHERE event_id = $1 AND consumer = $2 AND status = 'pending'`,
+      [envelope.id, consumer, parked ? 'parked' : 'pending', parked ? 0 : backoffMs(row.attempts, base, cap)],
+    );
+    this.metrics.eventsFailed.inc({ type: envelope.type, consumer, outcome: parked ? 'parked' : 'retry' });
+    const log = { eventId: envelope.id, type: envelope.type, consumer, attempts: row.attempts, error: message };
+    if (parked) this.logger.error(log, 'delivery parked after repeated failures');
+    else this.logger.warn(log, 'delivery failed; will retry');
+  }
+}

@@ -1,0 +1,45 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/**
+ * Transactional outbox: written in the publisher's transaction, dispatched by the relay.
+ * Hot paths use SQL; these entities exist so migrations are generated from one definition.
+ */
+@Entity({ schema: 'platform', name: 'outbox' })
+@Index('outbox_pending_idx', ['id'], { where: 'dispatched_at IS NULL' })
+export class OutboxRow {
+  @PrimaryColumn('uuid') id: string;
+  @Column('text') type: string;
+  @Column('int') version: number;
+  @Column('timestamptz', { name: 'occurred_at' }) occurredAt: Date;
+  @Column('text', { name: 'correlation_id' }) correlationId: string;
+  @Column('text', { name: 'causation_id' }) causationId: string;
+  @Column('text', { name: 'tenant_id', nullable: true }) tenantId: string | null;
+  @Column('jsonb') payload: object;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Index('outbox_dispatched_at_idx')
+  @Column('timestamptz', { name: 'dispatched_at', nullable: true }) dispatchedAt: Date | null;
+}
+
+export type DeliveryStatus = 'pending' | 'done' | 'parked';
+
+/**
+ * Inbox: one row per (event, consumer). It is both the dedupe record (a consumer's effects
+ * commit in the same transaction that marks its row `done`) and the retry/dead-letter state.
+ */
+@Entity({ schema: 'platform', name: 'inbox' })
+@Index('inbox_due_idx', ['nextAttemptAt'], { where: "status = 'pending'" })
+@Index('inbox_parked_idx', ['updatedAt', 'eventId', 'consumer'], { where: "status = 'parked'" })
+export class InboxRow {
+  @PrimaryColumn('uuid', { name: 'event_id' }) eventId: string;
+  @PrimaryColumn('text') consumer: string;
+  @Column('text', { name: 'event_type' }) eventType: string;
+  @Column('int', { name: 'event_version' }) eventVersion: number;
+  /** The full envelope, so a retry or re-drive needs nothing else. */
+  @Column('jsonb') envelope: object;
+  @Column('text') status: DeliveryStatus;
+  @Column('int', { default: 0 }) attempts: number;
+  @Column('timestamptz', { name: 'next_attempt_at', default: () => 'now()' }) nextAttemptAt: Date;
+  @Column('text', { name: 'last_error', nullable: true }) lastError: string | null;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Transactions } from '../database/transactions.js';
+import { DeliveriesController } from './deliveries.controller.js';
+import { Inbox } from './inbox.js';
+import { Outbox } from './outbox.js';
+import { OutboxRelay } from './relay.js';
+
+/** Outbox, relay, inbox and the transaction helper that ties a unit of work to the outbox. */
+@Module({
+  imports: [DiscoveryModule],
+  controllers: [DeliveriesController],
+  providers: [Outbox, OutboxRelay, Inbox, Transactions],
+  exports: [Outbox, OutboxRelay, Inbox, Transactions],
+})
+export class MessagingModule {}

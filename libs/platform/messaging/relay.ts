@@ -1,0 +1,181 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { EventEnvelope } from '@app/contracts';
+import { Subscription } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config.js';
+import { Metrics } from '../observability/metrics.js';
+import { Inbox } from './inbox.js';
+import { Outbox } from './outbox.js';
+
+interface OutboxRecord {
+  id: string;
+  type: string;
+  version: number;
+  occurred_at: Date;
+  correlation_id: string;
+  causation_id: string;
+  tenant_id: string | null;
+  payload: object;
+  created_at: Date;
+}
+
+/**
+ * Moves committed outbox rows to their consumers.
+ *
+ * - Immediately: every commit that wrote events kicks a drain.
+ * - Eventually: a poller drains whatever a crash or a lost signal left behind.
+ *
+ * A drain claims a bounded batch with `FOR UPDATE SKIP LOCKED` (so several relays never fight),
+ * and in the same transaction marks it dispatched and writes one pending inbox row per hosted
+ * consumer — from then on each delivery is durable on its own and retried independently. Only
+ * after that commit are the events handed to the CQRS EventBus, and the drain waits for those
+ * deliveries before taking the next batch.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private subscription?: Subscription;
+  private timer?: NodeJS.Timeout;
+  private draining?: Promise<void>;
+  private again = false;
+  private stopped = true;
+
+  constructor(
+    private readonly outbox: Outbox,
+    private readonly inbox: Inbox,
+    private readonly config: AppConfig,
+    private readonly metrics: Metrics,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {
+    metrics.onScrape(async () => {
+      const [row] = await this.dataSource.query(
+        `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS lag
+           FROM platform.outbox WHERE dispatched_at IS NULL`,
+      );
+      metrics.outboxLag.set(Number(row?.lag ?? 0));
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.WORKERS) this.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Starts reacting to commits and polling. Idempotent. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.subscription = this.outbox.commits$.subscribe(() => this.kick());
+    const tick = () => {
+      this.kick();
+      this.timer = setTimeout(tick, this.config.OUTBOX_POLL_INTERVAL_MS);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops signals and polling and waits for the drain in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    clearTimeout(this.timer);
+    await this.draining;
+    await this.inbox.settled();
+  }
+
+  /** Requests a drain; coalesces with one already running. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.again = true;
+      return;
+    }
+    this.draining = this.drainLoop().finally(() => {
+      this.draining = undefined;
+    });
+  }
+
+  /** Drains the outbox and due retries until both are empty. Exposed for tests and tooling. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.dispatchBatch();
+      const retried = await this.inbox.processDue();
+      total += n;
+      if (n === 0 && retried === 0) return total;
+    }
+  }
+
+  private async drainLoop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.drain();
+      } catch (err) {
+        this.logger.error({ err }, 'outbox relay drain failed; the poller will retry');
+        return;
+      }
+    } while (this.again && !this.stopped);
+  }
+
+  /** Claims and dispatches one batch. Returns its size. */
+  async dispatchBatch(limit = this.config.OUTBOX_BATCH_SIZE): Promise<number> {
+    const records = await this.dataSource.transaction(async (manager) => {
+      const [claimed] = (await manager.query(
+        `UPDATE platform.outbox o SET dispatched_at = now()
+           FROM (SELECT id FROM platform.outbox WHERE dispatched_at IS NULL
+                  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
+          WHERE o.id = c.id
+          RETURNING o.id, o.type, o.version, o.occurred_at, o.correlation_id, o.causation_id,
+                    o.tenant_id, o.payload, o.created_at`,
+        [limit],
+      )) as [OutboxRecord[], number];
+      const ids: string[] = [];
+      const consumers: string[] = [];
+      const envelopes: string[] = [];
+      for (const r of claimed) {
+        for (const consumer of this.inbox.consumersOf(r.type, r.version)) {
+          ids.push(r.id);
+          consumers.push(consumer);
+          envelopes.push(JSON.stringify(toEnvelope(r)));
+        }
+      }
+      if (ids.length > 0) {
+        // Pending, with a lease: the in-process dispatch below owns them until it expires.
+        await manager.query(
+          `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, next_attempt_at)
+           SELECT e.event_id, e.consumer, e.envelope->>'type', (e.envelope->>'version')::int, e.envelope, 'pending',
+                  now() + make_interval(secs => $4::double precision / 1000)
+             FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS e(event_id, consumer, envelope)
+           ON CONFLICT (event_id, consumer) DO NOTHING`,
+          [ids, consumers, envelopes, this.config.INBOX_LEASE_MS],
+        );
+      }
+      return claimed;
+    });
+    if (records.length === 0) return 0;
+    const now = Date.now();
+    for (const r of records) {
+      this.metrics.eventsPublished.inc({ type: r.type });
+      this.metrics.relayLag.observe((now - new Date(r.created_at).getTime()) / 1000);
+    }
+    await this.inbox.dispatch(records.map(toEnvelope));
+    return records.length;
+  }
+}
+
+function toEnvelope(r: OutboxRecord): EventEnvelope {
+  return {
+    id: r.id,
+    type: r.type,
+    version: r.version,
+    occurredAt: new Date(r.occurred_at).toISOString(),
+    correlationId: r.correlation_id,
+    causationId: r.causation_id,
+    ...(r.tenant_id ? { tenantId: r.tenant_id } : {}),
+    payload: r.payload,
+  };
+}

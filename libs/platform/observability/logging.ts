@@ -1,0 +1,49 @@
+import type { Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import { ClsServiceManager } from 'nestjs-cls';
+import type { AppConfig } from '../config/app-config.js';
+
+/**
+ * Paths pino replaces with "[redacted]". Covers headers, and any field whose name says it holds
+ * a secret, anywhere up to three levels deep (bodies are not logged, but errors and events can be).
+ */
+const SECRET_FIELDS = [
+  'password', 'newPassword', 'currentPassword', 'passwordHash', 'token', 'accessToken',
+  'refreshToken', 'secret', 'apiKey', 'cardNumber', 'number', 'pan', 'cvc', 'cvv', 'authorization',
+];
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["idempotency-key"]',
+  'res.headers["set-cookie"]',
+  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+];
+
+/** nestjs-pino options: JSON logs with request id, correlation id and user id on every line. */
+export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream): Params {
+  return {
+    pinoHttp: [
+      {
+        level: config.LOG_LEVEL,
+        redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+        genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
+        customProps: () => {
+          const cls = ClsServiceManager.getClsService();
+          return cls.isActive() ? { correlationId: cls.get('correlationId'), userId: cls.get('userId') } : {};
+        },
+        mixin: () => {
+          const cls = ClsServiceManager.getClsService();
+          if (!cls.isActive()) return {};
+          const correlationId = cls.get('correlationId');
+          return correlationId ? { correlationId } : {};
+        },
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
+      },
+      ...(stream ? [stream] : []),
+    ] as Params['pinoHttp'],
+  };
+}

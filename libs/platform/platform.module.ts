@@ -1,0 +1,108 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { TerminusModule } from '@nestjs/terminus';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ClsModule } from 'nestjs-cls';
+import { LoggerModule } from 'nestjs-pino';
+import type { DataSourceOptions } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AccessTokens } from './auth/access-tokens.js';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AppConfig } from './config/app-config.js';
+import { ConfigModule } from './config/config.module.js';
+import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
+import { ProblemFilter } from './http/problem.filter.js';
+import { RequestContext } from './http/request-context.js';
+import { RedisThrottlerStorage } from './http/throttler-storage.js';
+import { createValidationPipe } from './http/validation.js';
+import { MAINTENANCE_QUEUE, MessagingMaintenance } from './jobs/messaging-maintenance.processor.js';
+import { QueueMetrics } from './jobs/queue-metrics.js';
+import { MessagingModule } from './messaging/messaging.module.js';
+import { loggingOptions } from './observability/logging.js';
+import { Metrics } from './observability/metrics.js';
+import { ObservabilityController } from './observability/observability.controller.js';
+import { REDIS, RedisKeys, RedisModule } from './redis/redis.module.js';
+import type { Redis } from 'ioredis';
+
+export interface PlatformOptions {
+  config: AppConfig;
+  /** TypeORM options from ormconfig.ts (entities and migrations of the hosted contexts). */
+  database: DataSourceOptions;
+  /** Extra log destination (tests capture logs through it). */
+  logStream?: NodeJS.WritableStream;
+}
+
+/**
+ * Everything a context builds on, wired once: config, logging, request context, database,
+ * Redis, CQRS bus + outbox/inbox, jobs, auth, validation, problem+json, rate limits, health and
+ * metrics. Global, so context modules only import their own things.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot({ config, database, logStream }: PlatformOptions): DynamicModule {
+    return {
+      module: PlatformModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        ClsModule.forRoot({
+          global: true,
+          middleware: {
+            mount: true,
+            setup: (cls, req: { id?: string; headers: Record<string, string | string[] | undefined> }) => {
+              const requestId = req.id ?? uuidv7();
+              const header = req.headers['x-correlation-id'];
+              const correlationId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : requestId;
+              cls.set('requestId', requestId);
+              cls.set('correlationId', correlationId);
+              cls.set('causationId', requestId);
+            },
+          },
+        }),
+        LoggerModule.forRoot(loggingOptions(config, logStream)),
+        TypeOrmModule.forRoot(database),
+        RedisModule,
+        CqrsModule.forRoot(),
+        BullModule.forRoot({
+          connection: { url: config.REDIS_URL },
+          prefix: `${config.REDIS_PREFIX}bull`,
+          defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+          // API-only processes (WORKERS=false) declare queues but start no workers.
+          extraOptions: { manualRegistration: !config.WORKERS },
+        }),
+        BullModule.registerQueue({ name: MAINTENANCE_QUEUE }),
+        ThrottlerModule.forRootAsync({
+          inject: [AppConfig, REDIS, RedisKeys],
+          useFactory: (c: AppConfig, redis: Redis, keys: RedisKeys) => ({
+            throttlers: [{ name: 'default', ttl: 60_000, limit: c.RATE_LIMIT_PER_MINUTE }],
+            storage: new RedisThrottlerStorage(redis, keys),
+            skipIf: (ctx) => {
+              const url: string = ctx.switchToHttp().getRequest().url ?? '';
+              return url.startsWith('/health') || url === '/metrics';
+            },
+          }),
+        }),
+        TerminusModule,
+        DiscoveryModule,
+        MessagingModule,
+      ],
+      controllers: [ObservabilityController],
+      providers: [
+        RequestContext,
+        AccessTokens,
+        Metrics,
+        IdempotencyInterceptor,
+        MessagingMaintenance,
+        QueueMetrics,
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+      exports: [RequestContext, AccessTokens, Metrics, IdempotencyInterceptor, MessagingModule, BullModule],
+    };
+  }
+}

@@ -1,0 +1,10 @@
+import 'reflect-metadata';
+import { loadConfig } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from './src/database.js';
+
+/**
+ * The DataSource for the TypeORM CLI: `npm run migration:generate -- src/<context>/migrations/<Name>`,
+ * `npm run migration:run`. The server builds the same options from src/database.ts.
+ */
+export default new DataSource(dataSourceOptions(loadConfig({ ...process.env, MIGRATIONS_RUN: 'false' })));

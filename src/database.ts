@@ -1,0 +1,23 @@
+import { platformEntities, platformMigrations, type AppConfig } from '@app/platform';
+import type { DataSourceOptions } from 'typeorm';
+import { identityEntities, identityMigrations } from './identity/identity.persistence.js';
+
+/**
+ * The one DataSource definition, used by the server and (through ormconfig.ts) by the TypeORM
+ * CLI. Each context owns a PostgreSQL schema and registers its entities and migrations here.
+ */
+export function dataSourceOptions(config: AppConfig): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.DATABASE_URL,
+    entities: [...platformEntities, ...identityEntities],
+    migrations: [...platformMigrations, ...identityMigrations],
+    migrationsTableName: 'migrations',
+    migrationsRun: config.MIGRATIONS_RUN,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    poolSize: config.DATABASE_POOL_SIZE,
+    extra: { application_name: 'five-businesses' },
+    logging: ['error'],
+  };
+}

@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsString, MaxLength, MinLength } from 'class-validator';
+import type { User } from './user.entity.js';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class RegisterRequest {
+  @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
+  @Transform(trim) @IsEmail() @MaxLength(254)
+  email: string;
+
+  @ApiProperty({ example: 'correct horse battery staple', minLength: 10, maxLength: 128, writeOnly: true })
+  @IsString() @MinLength(10) @MaxLength(128)
+  password: string;
+
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 80 })
+  @Transform(trim) @IsString() @MinLength(1) @MaxLength(80)
+  displayName: string;
+}
+
+export class UserResponse {
+  @ApiProperty({ format: 'uuid', example: '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69' }) id: string;
+  @ApiProperty({ example: 'ada@example.com' }) email: string;
+  @ApiProperty({ example: 'Ada Lovelace' }) displayName: string;
+  @ApiProperty({ example: ['customer'], enum: ['customer', 'admin'], isArray: true }) roles: string[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export function mapUser(user: User): UserResponse {
+  return {
+    id: user.id,
+    email: user.email,
+    displayName: user.displayName,
+    roles: user.roles,
+    createdAt: user.createdAt.toISOString(),
+  };
+}

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig } from '@app/platform';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module.js';
+
+/**
+ * Worker-only process: the same build and modules as the server, without HTTP. It runs the
+ * outbox relay, event consumers and BullMQ processors (`npm run start:worker`). Pair it with
+ * API processes started with WORKERS=false.
+ */
+async function main(): Promise<void> {
+  try {
+    const config = loadConfig({ ...process.env, WORKERS: 'true' });
+    const app = await NestFactory.createApplicationContext(AppModule.register(config), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    app.enableShutdownHooks();
+    await app.init();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+await main();

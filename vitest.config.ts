@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+// One runner for everything `npm test` covers: unit specs beside the code,
+// scenario specs against real PostgreSQL + Redis, and the architecture rules.
+export default defineConfig({
+  resolve: { tsconfigPaths: true },
+  test: {
+    globals: true,
+    root: './',
+    include: ['src/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    globalSetup: ['./libs/testing/global-setup.ts'],
+    pool: 'forks',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
+  },
+});
