@@ -18,6 +18,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     synchronize: false,
     poolSize: config.DATABASE_POOL_SIZE,
     extra: { application_name: 'five-businesses' },
-    logging: ['error'],
+    // Off: TypeORM's logger prints failed queries with their parameters (password hashes,
+    // tokens). Failures surface as exceptions and are logged, without parameters, where handled.
+    logging: false,
   };
 }

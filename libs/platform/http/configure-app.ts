@@ -2,10 +2,8 @@ import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
-import { sendProblem, toProblem } from './problem.filter.js';
 
 export interface ApiTag {
   name: string;
@@ -48,12 +46,8 @@ export async function configureHttp(app: NestFastifyApplication, tags: ApiTag[])
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
-  // Errors raised by Fastify before Nest sees the request (malformed JSON, body too large).
-  fastify.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const { problem, internal } = toProblem(err, request.url.split('?')[0], String(request.id));
-    if (internal) request.log.error({ err }, 'unhandled error');
-    sendProblem(reply, problem);
-  });
+  // Errors Fastify raises before routing (malformed JSON, body too large) reach Nest's
+  // exception layer, hence ProblemFilter, through the error handler Nest installs.
 
   const builder = new DocumentBuilder()
     .setTitle('Five businesses, one server')

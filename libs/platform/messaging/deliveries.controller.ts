@@ -60,7 +60,7 @@ export class DeliveriesController {
     const after = decodeCursor<{ updatedAt: string; eventId: string; consumer: string }>(q.cursor, ['updatedAt', 'eventId', 'consumer']);
     const rows = await this.inbox.listParked(q.limit + 1, after);
     return toPage(rows, q.limit, mapDelivery, (r) => ({
-      updatedAt: new Date(r.updated_at).toISOString(),
+      updatedAt: r.updated_at_exact!,
       eventId: r.event_id,
       consumer: r.consumer,
     }));

@@ -30,6 +30,8 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: Date;
   updated_at: Date;
+  /** updated_at at full (microsecond) precision, for cursors; set by listParked. */
+  updated_at_exact?: string;
 }
 
 const MAX_ERROR_LENGTH = 2000;
@@ -140,7 +142,7 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
       where += ` AND (updated_at, event_id, consumer) > ($2::timestamptz, $3::uuid, $4)`;
     }
     return (await this.dataSource.query(
-      `SELECT * FROM platform.inbox WHERE ${where} ORDER BY updated_at, event_id, consumer LIMIT $1`,
+      `SELECT *, updated_at::text AS updated_at_exact FROM platform.inbox WHERE ${where} ORDER BY updated_at, event_id, consumer LIMIT $1`,
       params,
     )) as DeliveryRow[];
   }

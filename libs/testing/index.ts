@@ -1,0 +1,4 @@
+/** @app/testing — scenario-test support: the real app on real PostgreSQL + Redis. */
+export * from './database.js';
+export * from './eventually.js';
+export * from './test-app.js';
