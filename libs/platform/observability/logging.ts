@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { ClsServiceManager } from 'nestjs-cls';
@@ -22,6 +23,8 @@ export const REDACT_PATHS = [
 /** nestjs-pino options: JSON logs with request id, correlation id and user id on every line. */
 export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream): Params {
   return {
+    // Explicit: the package's default `{/*splat}` never matches under the Fastify adapter here.
+    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
     pinoHttp: [
       {
         level: config.LOG_LEVEL,
@@ -29,7 +32,8 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
         genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
         customProps: () => {
           const cls = ClsServiceManager.getClsService();
-          return cls.isActive() ? { correlationId: cls.get('correlationId'), userId: cls.get('userId') } : {};
+          const userId = cls.isActive() ? cls.get('userId') : undefined;
+          return userId ? { userId } : {};
         },
         mixin: () => {
           const cls = ClsServiceManager.getClsService();

@@ -1,0 +1,45 @@
+import { ConfigError } from '@app/platform';
+import { createTestApp, createTestDatabase } from '@app/testing';
+import { createApp } from '../../src/app.factory.js';
+
+describe('boot', () => {
+  it.each([
+    ['PORT', 'not-a-port'],
+    ['DATABASE_POOL_SIZE', '0'],
+    ['CONTEXTS', 'identity,warehouse'],
+    ['LOG_LEVEL', 'loud'],
+  ])('fails fast naming %s when it is invalid', async (name, value) => {
+    const boot = createApp({ ...process.env, [name]: value });
+    await expect(boot).rejects.toBeInstanceOf(ConfigError);
+    await expect(boot).rejects.toThrow(new RegExp(`${name}: .*\\(got "${value}"\\)`));
+  });
+
+  it('runs migrations at start into an empty database when MIGRATIONS_RUN is on', async () => {
+    const db = await createTestDatabase();
+    // Start from nothing: drop what the template brought.
+    const { default: pg } = await import('pg');
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query('DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP TABLE migrations');
+    await client.end();
+    const t = await createTestApp({ database: db, env: { MIGRATIONS_RUN: 'true' } });
+    try {
+      const rows = await t.dataSource.query(`SELECT name FROM migrations ORDER BY id`);
+      expect(rows.map((r: { name: string }) => r.name)).toEqual(['PlatformMessaging1795478600000', 'IdentitySchema1795478700000']);
+      expect((await t.post('/v1/identity/register', { email: 'm@example.com', password: 'long-enough-pw', displayName: 'M' })).statusCode).toBe(201);
+    } finally {
+      await t.close();
+      await db.drop();
+    }
+  });
+
+  it('hosts only the contexts named in CONTEXTS', async () => {
+    const t = await createTestApp({ env: { CONTEXTS: 'notifications' } });
+    try {
+      expect((await t.post('/v1/identity/login', { email: 'a@b.co', password: 'x' })).statusCode).toBe(404);
+      expect((await t.get('/health/live')).statusCode).toBe(200);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,35 @@
+import { Writable } from 'node:stream';
+import { createTestApp } from '@app/testing';
+
+// nestjs-pino builds one root logger per process, on first use: this file's app must be the
+// first (and only) one its worker creates, so the captured stream is the one it writes to.
+describe('logs', () => {
+  it('are JSON with request ids, and never contain passwords or tokens', async () => {
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const t = await createTestApp({ env: { LOG_LEVEL: 'trace' }, logStream: stream });
+    try {
+      const password = 'pw-that-must-not-leak';
+      const user = await t.newUser({ password });
+      await t.get('/v1/identity/me', { token: user.accessToken, headers: { 'x-request-id': 'trace-me-please' } });
+      await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken });
+      await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken }); // reuse → warning logged
+      await new Promise((r) => setTimeout(r, 100));
+      const all = lines.join('\n');
+      expect(lines.length).toBeGreaterThan(3);
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+      expect(lines.some((l) => JSON.parse(l).req?.id === 'trace-me-please')).toBe(true);
+      expect(all).toContain('refresh token reuse detected');
+      for (const secret of [password, user.accessToken, user.refreshToken, user.refreshToken.split('.')[1]!]) {
+        expect(all).not.toContain(secret);
+      }
+    } finally {
+      await t.close();
+    }
+  });
+});
