@@ -10,6 +10,7 @@ export * from './messaging/inbox.js';
 export * from './messaging/relay.js';
 export * from './messaging/messaging.entities.js';
 export * from './jobs/jobs.js';
+export { MAINTENANCE_QUEUE, type MaintenanceJob } from './jobs/messaging-maintenance.processor.js';
 export * from './redis/redis.module.js';
 export * from './http/app-error.js';
 export * from './http/problem.dto.js';
