@@ -5,7 +5,9 @@ import { MAINTENANCE_QUEUE, queueName, type MaintenanceJob } from '@app/platform
 import { createTestApp, eventually, type TestApp } from '@app/testing';
 
 async function seedMessagingRows(t: TestApp) {
-  const old = "now() - interval '10 days'";
+  // 3 days: older than the 24 h this test purges, younger than the 7-day retention the
+  // hourly scheduled purge (which runs once at start) uses, so only this test's job removes them.
+  const old = "now() - interval '3 days'";
   const ids = { oldOutbox: uuidv7(), newOutbox: uuidv7(), oldDone: uuidv7(), oldParked: uuidv7() };
   for (const [id, at] of [[ids.oldOutbox, old], [ids.newOutbox, 'now()']] as const) {
     await t.dataSource.query(
