@@ -7,4 +7,6 @@ import { dataSourceOptions } from './src/database.js';
  * The DataSource for the TypeORM CLI: `npm run migration:generate -- src/<context>/migrations/<Name>`,
  * `npm run migration:run`. The server builds the same options from src/database.ts.
  */
-export default new DataSource(dataSourceOptions(loadConfig({ ...process.env, MIGRATIONS_RUN: 'false' })));
+export default new DataSource(
+  dataSourceOptions(loadConfig({ ...process.env, MIGRATIONS_RUN: 'false' })),
+);

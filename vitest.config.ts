@@ -7,7 +7,12 @@ export default defineConfig({
   test: {
     globals: true,
     root: './',
-    include: ['src/**/*.spec.ts', 'libs/**/*.spec.ts', 'test/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
+    include: [
+      'src/**/*.spec.ts',
+      'libs/**/*.spec.ts',
+      'test/**/*.spec.ts',
+      'test/**/*.e2e-spec.ts',
+    ],
     globalSetup: ['./libs/testing/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,

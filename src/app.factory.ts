@@ -18,7 +18,10 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
  * Builds the HTTP application from an environment map: validated config, the hosted contexts,
  * Fastify, and every HTTP concern. `main.ts` and the test factory both use it.
  */
-export async function createApp(env: Record<string, string | undefined>, options: CreateAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createApp(
+  env: Record<string, string | undefined>,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
   const config = loadConfig(env);
   const adapter = new FastifyAdapter({
     bodyLimit: 1_048_576,
@@ -28,7 +31,11 @@ export async function createApp(env: Record<string, string | undefined>, options
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : uuidv7();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, options), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config, options),
+    adapter,
+    { bufferLogs: true },
+  );
   await configureHttp(app, hostedTags(config));
   return app;
 }

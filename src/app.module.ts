@@ -5,10 +5,16 @@ import { IdentityModule } from './identity/identity.module.js';
 
 /** The contexts that exist so far, with their Swagger tag. Each business issue adds its own. */
 export const CONTEXT_MODULES: Partial<Record<ContextName, { module: Type; tag: ApiTag }>> = {
-  identity: { module: IdentityModule, tag: { name: 'identity', description: 'Accounts, login, sessions and roles' } },
+  identity: {
+    module: IdentityModule,
+    tag: { name: 'identity', description: 'Accounts, login, sessions and roles' },
+  },
 };
 
-export const PLATFORM_TAG: ApiTag = { name: 'platform', description: 'Health, metrics and messaging administration' };
+export const PLATFORM_TAG: ApiTag = {
+  name: 'platform',
+  description: 'Health, metrics and messaging administration',
+};
 
 /**
  * Composition root — the only file that imports every context module. `CONTEXTS` decides which
@@ -16,11 +22,22 @@ export const PLATFORM_TAG: ApiTag = { name: 'platform', description: 'Health, me
  */
 @Module({})
 export class AppModule {
-  static register(config: AppConfig, extra: { imports?: DynamicModule['imports']; logStream?: NodeJS.WritableStream } = {}): DynamicModule {
+  static register(
+    config: AppConfig,
+    extra: { imports?: DynamicModule['imports']; logStream?: NodeJS.WritableStream } = {},
+  ): DynamicModule {
     const hosted = config.CONTEXTS.flatMap((name) => CONTEXT_MODULES[name]?.module ?? []);
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot({ config, database: dataSourceOptions(config), logStream: extra.logStream }), ...hosted, ...(extra.imports ?? [])],
+      imports: [
+        PlatformModule.forRoot({
+          config,
+          database: dataSourceOptions(config),
+          logStream: extra.logStream,
+        }),
+        ...hosted,
+        ...(extra.imports ?? []),
+      ],
     };
   }
 }

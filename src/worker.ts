@@ -12,7 +12,9 @@ import { AppModule } from './app.module.js';
 async function main(): Promise<void> {
   try {
     const config = loadConfig({ ...process.env, WORKERS: 'true' });
-    const app = await NestFactory.createApplicationContext(AppModule.register(config), { bufferLogs: true });
+    const app = await NestFactory.createApplicationContext(AppModule.register(config), {
+      bufferLogs: true,
+    });
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     await app.init();

@@ -52,10 +52,14 @@ export class PlatformModule {
           global: true,
           middleware: {
             mount: true,
-            setup: (cls, req: { id?: string; headers: Record<string, string | string[] | undefined> }) => {
+            setup: (
+              cls,
+              req: { id?: string; headers: Record<string, string | string[] | undefined> },
+            ) => {
               const requestId = req.id ?? uuidv7();
               const header = req.headers['x-correlation-id'];
-              const correlationId = typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : requestId;
+              const correlationId =
+                typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : requestId;
               cls.set('requestId', requestId);
               cls.set('correlationId', correlationId);
               cls.set('causationId', requestId);
@@ -69,7 +73,12 @@ export class PlatformModule {
         BullModule.forRoot({
           connection: { url: config.REDIS_URL },
           prefix: `${config.REDIS_PREFIX}bull`,
-          defaultJobOptions: { removeOnComplete: 1000, removeOnFail: 5000, attempts: 5, backoff: { type: 'exponential', delay: 1000 } },
+          defaultJobOptions: {
+            removeOnComplete: 1000,
+            removeOnFail: 5000,
+            attempts: 5,
+            backoff: { type: 'exponential', delay: 1000 },
+          },
           // API-only processes (WORKERS=false) declare queues but start no workers.
           extraOptions: { manualRegistration: !config.WORKERS },
         }),
@@ -102,7 +111,14 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [RequestContext, AccessTokens, Metrics, IdempotencyInterceptor, MessagingModule, BullModule],
+      exports: [
+        RequestContext,
+        AccessTokens,
+        Metrics,
+        IdempotencyInterceptor,
+        MessagingModule,
+        BullModule,
+      ],
     };
   }
 }

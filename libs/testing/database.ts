@@ -16,7 +16,10 @@ export function databaseUrl(name: string): string {
 }
 
 /** Runs one statement against the server's maintenance database. */
-export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
+export async function admin<T extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new pg.Client({ connectionString: baseDatabaseUrl() });
   await client.connect();
   try {

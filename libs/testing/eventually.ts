@@ -2,7 +2,10 @@
  * Retries an assertion until it passes or the timeout elapses, then rethrows its last error.
  * For effects that happen asynchronously (event deliveries, jobs).
  */
-export async function eventually<T>(fn: () => T | Promise<T>, { timeout = 10_000, interval = 25 } = {}): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  { timeout = 10_000, interval = 25 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeout;
   for (;;) {
     try {

@@ -87,10 +87,20 @@ export class TestApp {
     return this.app.get(REDIS);
   }
 
-  request(method: Method, url: string, body?: unknown, options: RequestOptions = {}): Promise<InjectResponse> {
+  request(
+    method: Method,
+    url: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<InjectResponse> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
-    return this.app.inject({ method, url, headers, ...(body !== undefined ? { payload: body as object } : {}) });
+    return this.app.inject({
+      method,
+      url,
+      headers,
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
   }
 
   get(url: string, options?: RequestOptions) {
@@ -102,7 +112,9 @@ export class TestApp {
   }
 
   /** Registers and logs in a new user; `roles: ['admin']` also grants admin. */
-  async newUser(overrides: { email?: string; password?: string; displayName?: string; roles?: string[] } = {}): Promise<TestUser> {
+  async newUser(
+    overrides: { email?: string; password?: string; displayName?: string; roles?: string[] } = {},
+  ): Promise<TestUser> {
     const n = ++TestApp.seq;
     const email = overrides.email ?? `user${n}-${randomBytes(3).toString('hex')}@example.com`;
     const password = overrides.password ?? `pw-${randomBytes(8).toString('hex')}`;
@@ -111,12 +123,18 @@ export class TestApp {
     if (res.statusCode !== 201) throw new Error(`register failed: ${res.statusCode} ${res.body}`);
     const { id } = res.json() as { id: string };
     if (overrides.roles) {
-      await this.dataSource.query(`UPDATE identity.users SET roles = $2 WHERE id = $1`, [id, overrides.roles]);
+      await this.dataSource.query(`UPDATE identity.users SET roles = $2 WHERE id = $1`, [
+        id,
+        overrides.roles,
+      ]);
     }
     return { id, email, password, displayName, ...(await this.login(email, password)) };
   }
 
-  async login(email: string, password: string): Promise<{ accessToken: string; refreshToken: string }> {
+  async login(
+    email: string,
+    password: string,
+  ): Promise<{ accessToken: string; refreshToken: string }> {
     const res = await this.post('/v1/identity/login', { email, password });
     if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
     return res.json();
@@ -128,7 +146,13 @@ export class TestApp {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await redis.scan(cursor, 'MATCH', `${this.redisPrefix}*`, 'COUNT', 1000);
+      const [next, batch] = await redis.scan(
+        cursor,
+        'MATCH',
+        `${this.redisPrefix}*`,
+        'COUNT',
+        1000,
+      );
       cursor = next;
       keys.push(...batch);
     } while (cursor !== '0');

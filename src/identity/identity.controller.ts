@@ -21,7 +21,10 @@ import { RefreshSession } from './sessions/refresh.handler.js';
 import { LoginRequest, RefreshRequest, TokenResponse } from './sessions/sessions.dto.js';
 
 @ApiTags('identity')
-@ApiBadRequestResponse({ description: 'Invalid request (fields listed in `errors`)', type: ProblemDoc })
+@ApiBadRequestResponse({
+  description: 'Invalid request (fields listed in `errors`)',
+  type: ProblemDoc,
+})
 @Controller('v1/identity')
 export class IdentityController {
   constructor(
@@ -53,7 +56,10 @@ export class IdentityController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Rotate a refresh token; reusing an old one revokes the whole session' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiUnauthorizedResponse({ description: 'identity.invalid_refresh_token | refresh_token_expired | refresh_token_reused', type: ProblemDoc })
+  @ApiUnauthorizedResponse({
+    description: 'identity.invalid_refresh_token | refresh_token_expired | refresh_token_reused',
+    type: ProblemDoc,
+  })
   refresh(@Body() body: RefreshRequest): Promise<TokenResponse> {
     return this.commands.execute(new RefreshSession(body.refreshToken));
   }

@@ -6,19 +6,32 @@ import { join, relative } from 'node:path';
 import { CONTEXT_NAMES } from '@app/platform';
 
 const root = join(import.meta.dirname, '../..');
-const config = createRequire(import.meta.url)(join(root, '.dependency-cruiser.cjs')) as IConfiguration;
+const config = createRequire(import.meta.url)(
+  join(root, '.dependency-cruiser.cjs'),
+) as IConfiguration;
 
 async function violations(baseDir: string, paths: string[]) {
   const tsConfig = extractTSConfig(join(root, 'tsconfig.json'));
   const result = (await cruise(
     paths,
-    { ...config.options, baseDir, ruleSet: { forbidden: config.forbidden }, validate: true, tsConfig: { fileName: join(root, 'tsconfig.json') } },
+    {
+      ...config.options,
+      baseDir,
+      ruleSet: { forbidden: config.forbidden },
+      validate: true,
+      tsConfig: { fileName: join(root, 'tsconfig.json') },
+    },
     {},
     { tsConfig },
   )) as IReporterOutput;
   const output = result.output as Exclude<IReporterOutput['output'], string>;
-  const edges = output.modules.flatMap((m) => m.dependencies.map((d) => `${m.source} → ${d.resolved}`));
-  return { edges, found: output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`) };
+  const edges = output.modules.flatMap((m) =>
+    m.dependencies.map((d) => `${m.source} → ${d.resolved}`),
+  );
+  return {
+    edges,
+    found: output.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`),
+  };
 }
 
 function files(dir: string, pattern: RegExp): string[] {
@@ -47,20 +60,28 @@ describe('architecture', () => {
   });
 
   it('every entity of a context declares that context’s schema, and migrations touch only it', () => {
-    const contexts = readdirSync(join(root, 'src'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    const contexts = readdirSync(join(root, 'src'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
     expect(contexts.every((c) => (CONTEXT_NAMES as readonly string[]).includes(c))).toBe(true);
     const problems: string[] = [];
     for (const context of contexts) {
       for (const file of files(join(root, 'src', context), /\.entity\.ts$/)) {
         const source = readFileSync(file, 'utf8');
-        const schemas = [...source.matchAll(/@Entity\(\s*\{[^}]*schema:\s*'([^']+)'/g)].map((m) => m[1]);
+        const schemas = [...source.matchAll(/@Entity\(\s*\{[^}]*schema:\s*'([^']+)'/g)].map(
+          (m) => m[1],
+        );
         const entities = source.match(/@Entity\(/g)?.length ?? 0;
-        if (schemas.length !== entities) problems.push(`${relative(root, file)}: an @Entity without a schema`);
-        for (const s of schemas) if (s !== context) problems.push(`${relative(root, file)}: schema '${s}' is not '${context}'`);
+        if (schemas.length !== entities)
+          problems.push(`${relative(root, file)}: an @Entity without a schema`);
+        for (const s of schemas)
+          if (s !== context)
+            problems.push(`${relative(root, file)}: schema '${s}' is not '${context}'`);
       }
       for (const file of files(join(root, 'src', context), /^\d+-.*\.ts$/)) {
         const source = readFileSync(file, 'utf8');
-        for (const [, s] of source.matchAll(/"(\w+)"\."\w+"/g)) if (s !== context) problems.push(`${relative(root, file)}: touches schema '${s}'`);
+        for (const [, s] of source.matchAll(/"(\w+)"\."\w+"/g))
+          if (s !== context) problems.push(`${relative(root, file)}: touches schema '${s}'`);
       }
     }
     expect(problems).toEqual([]);

@@ -6,15 +6,25 @@ describe('identity: registration, login, tokens and roles', () => {
   let customer: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'bootstrap-admin-pw' } });
+    t = await createTestApp({
+      env: { ADMIN_EMAIL: 'root@example.com', ADMIN_PASSWORD: 'bootstrap-admin-pw' },
+    });
     customer = await t.newUser();
   });
   afterAll(() => t.close());
 
   it('registers, logs in and answers /me without ever returning the password', async () => {
-    const reg = await t.post('/v1/identity/register', { email: ' Grace@Example.com ', password: 'a-long-password', displayName: 'Grace' });
+    const reg = await t.post('/v1/identity/register', {
+      email: ' Grace@Example.com ',
+      password: 'a-long-password',
+      displayName: 'Grace',
+    });
     expect(reg.statusCode).toBe(201);
-    expect(reg.json()).toMatchObject({ email: 'grace@example.com', displayName: 'Grace', roles: ['customer'] });
+    expect(reg.json()).toMatchObject({
+      email: 'grace@example.com',
+      displayName: 'Grace',
+      roles: ['customer'],
+    });
     expect(reg.body).not.toContain('a-long-password');
     expect(reg.body).not.toMatch(/hash/i);
 
@@ -25,14 +35,24 @@ describe('identity: registration, login, tokens and roles', () => {
   });
 
   it('refuses a duplicate email with 409 identity.email_taken', async () => {
-    const res = await t.post('/v1/identity/register', { email: customer.email.toUpperCase(), password: 'another-password', displayName: 'X' });
+    const res = await t.post('/v1/identity/register', {
+      email: customer.email.toUpperCase(),
+      password: 'another-password',
+      displayName: 'X',
+    });
     expect(res.statusCode).toBe(409);
     expect(res.json().code).toBe('identity.email_taken');
   });
 
   it('answers a wrong password and an unknown email identically', async () => {
-    const wrong = await t.post('/v1/identity/login', { email: customer.email, password: 'not-the-password' });
-    const unknown = await t.post('/v1/identity/login', { email: 'nobody@example.com', password: 'not-the-password' });
+    const wrong = await t.post('/v1/identity/login', {
+      email: customer.email,
+      password: 'not-the-password',
+    });
+    const unknown = await t.post('/v1/identity/login', {
+      email: 'nobody@example.com',
+      password: 'not-the-password',
+    });
     expect(wrong.statusCode).toBe(401);
     expect(unknown.statusCode).toBe(401);
     expect(wrong.json().code).toBe('identity.invalid_credentials');
@@ -50,7 +70,9 @@ describe('identity: registration, login, tokens and roles', () => {
     });
 
     it('rejects an expired token', async () => {
-      const expired = await t.resolve(AccessTokens).sign({ userId: customer.id, roles: ['customer'] }, -5);
+      const expired = await t
+        .resolve(AccessTokens)
+        .sign({ userId: customer.id, roles: ['customer'] }, -5);
       const res = await t.get('/v1/identity/me', { token: expired });
       expect(res.statusCode).toBe(401);
       expect(res.json().detail).toMatch(/expired/);
@@ -65,16 +87,23 @@ describe('identity: registration, login, tokens and roles', () => {
     });
 
     it('rejects an alg:none token', async () => {
-      const claims = JSON.parse(Buffer.from(customer.accessToken.split('.')[1]!, 'base64url').toString());
+      const claims = JSON.parse(
+        Buffer.from(customer.accessToken.split('.')[1]!, 'base64url').toString(),
+      );
       const none = `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ ...claims, roles: ['admin'] })}.`;
       const res = await t.get('/v1/identity/me', { token: none });
       expect(res.statusCode).toBe(401);
     });
 
     it('rejects a token signed with another secret', async () => {
-      const other = await createTestApp({ env: { JWT_SECRET: 'another-secret-that-is-long-enough-0123456789' }, database: t.database });
+      const other = await createTestApp({
+        env: { JWT_SECRET: 'another-secret-that-is-long-enough-0123456789' },
+        database: t.database,
+      });
       try {
-        const foreign = await other.resolve(AccessTokens).sign({ userId: customer.id, roles: ['admin'] });
+        const foreign = await other
+          .resolve(AccessTokens)
+          .sign({ userId: customer.id, roles: ['admin'] });
         expect((await t.get('/v1/identity/me', { token: foreign })).statusCode).toBe(401);
       } finally {
         await other.close();
@@ -113,28 +142,38 @@ describe('identity: registration, login, tokens and roles', () => {
 
     it('detects reuse of a rotated token and revokes the whole family', async () => {
       const user = await t.newUser();
-      const rotated = (await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken })).json();
+      const rotated = (
+        await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken })
+      ).json();
       const reuse = await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken });
       expect(reuse.statusCode).toBe(401);
       expect(reuse.json().code).toBe('identity.refresh_token_reused');
       // The legitimate-looking successor is dead too: the thief and the victim both log in again.
-      const successor = await t.post('/v1/identity/refresh', { refreshToken: rotated.refreshToken });
+      const successor = await t.post('/v1/identity/refresh', {
+        refreshToken: rotated.refreshToken,
+      });
       expect(successor.statusCode).toBe(401);
       expect(successor.json().code).toBe('identity.invalid_refresh_token');
       // Other sessions of the same user are untouched.
       const other = await t.login(user.email, user.password);
-      expect((await t.post('/v1/identity/refresh', { refreshToken: other.refreshToken })).statusCode).toBe(200);
+      expect(
+        (await t.post('/v1/identity/refresh', { refreshToken: other.refreshToken })).statusCode,
+      ).toBe(200);
     });
 
     it('lets only one of two concurrent refreshes with the same token win', async () => {
       const user = await t.newUser();
-      const results = await Promise.all([1, 2].map(() => t.post('/v1/identity/refresh', { refreshToken: user.refreshToken })));
+      const results = await Promise.all(
+        [1, 2].map(() => t.post('/v1/identity/refresh', { refreshToken: user.refreshToken })),
+      );
       expect(results.map((r) => r.statusCode).sort()).toEqual([200, 401]);
     });
 
     it('logout revokes the session', async () => {
       const user = await t.newUser();
-      expect((await t.post('/v1/identity/logout', { refreshToken: user.refreshToken })).statusCode).toBe(204);
+      expect(
+        (await t.post('/v1/identity/logout', { refreshToken: user.refreshToken })).statusCode,
+      ).toBe(204);
       const res = await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken });
       expect(res.statusCode).toBe(401);
     });

@@ -20,13 +20,26 @@ describe('boot', () => {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
-    await client.query('DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP TABLE migrations');
+    await client.query(
+      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP TABLE migrations',
+    );
     await client.end();
     const t = await createTestApp({ database: db, env: { MIGRATIONS_RUN: 'true' } });
     try {
       const rows = await t.dataSource.query(`SELECT name FROM migrations ORDER BY id`);
-      expect(rows.map((r: { name: string }) => r.name)).toEqual(['PlatformMessaging1795478600000', 'IdentitySchema1795478700000']);
-      expect((await t.post('/v1/identity/register', { email: 'm@example.com', password: 'long-enough-pw', displayName: 'M' })).statusCode).toBe(201);
+      expect(rows.map((r: { name: string }) => r.name)).toEqual([
+        'PlatformMessaging1795478600000',
+        'IdentitySchema1795478700000',
+      ]);
+      expect(
+        (
+          await t.post('/v1/identity/register', {
+            email: 'm@example.com',
+            password: 'long-enough-pw',
+            displayName: 'M',
+          })
+        ).statusCode,
+      ).toBe(201);
     } finally {
       await t.close();
       await db.drop();
@@ -36,7 +49,9 @@ describe('boot', () => {
   it('hosts only the contexts named in CONTEXTS', async () => {
     const t = await createTestApp({ env: { CONTEXTS: 'notifications' } });
     try {
-      expect((await t.post('/v1/identity/login', { email: 'a@b.co', password: 'x' })).statusCode).toBe(404);
+      expect(
+        (await t.post('/v1/identity/login', { email: 'a@b.co', password: 'x' })).statusCode,
+      ).toBe(404);
       expect((await t.get('/health/live')).statusCode).toBe(200);
     } finally {
       await t.close();

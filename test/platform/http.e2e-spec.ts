@@ -25,7 +25,9 @@ class HttpProbeController {
 
   @Get('boom')
   boom(): never {
-    throw new Error('connection to 10.0.0.7:5432 refused; password=hunter2 at /srv/app/secret.ts:42');
+    throw new Error(
+      'connection to 10.0.0.7:5432 refused; password=hunter2 at /srv/app/secret.ts:42',
+    );
   }
 }
 
@@ -44,29 +46,55 @@ describe('HTTP pipeline: validation, problem+json, request ids, rate limits, hea
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
     const problem = res.json();
-    expect(problem).toMatchObject({ status: 400, code: 'platform.validation_failed', instance: '/test/http-probe/echo' });
-    expect(problem.errors).toEqual([{ field: 'isAdmin', messages: ['property isAdmin should not exist'] }]);
+    expect(problem).toMatchObject({
+      status: 400,
+      code: 'platform.validation_failed',
+      instance: '/test/http-probe/echo',
+    });
+    expect(problem.errors).toEqual([
+      { field: 'isAdmin', messages: ['property isAdmin should not exist'] },
+    ]);
     expect(problem.traceId).toBe(res.headers['x-request-id']);
   });
 
   it('lists nested field paths', async () => {
-    const res = await t.post('/test/http-probe/echo', { name: 1, lines: [{ sku: 'a', quantity: 0 }] });
+    const res = await t.post('/test/http-probe/echo', {
+      name: 1,
+      lines: [{ sku: 'a', quantity: 0 }],
+    });
     expect(res.statusCode).toBe(400);
-    expect(res.json().errors.map((e: { field: string }) => e.field).sort()).toEqual(['lines.0.quantity', 'name']);
+    expect(
+      res
+        .json()
+        .errors.map((e: { field: string }) => e.field)
+        .sort(),
+    ).toEqual(['lines.0.quantity', 'name']);
   });
 
   it('answers malformed JSON with 400 problem+json', async () => {
-    const res = await t.app.inject({ method: 'POST', url: '/test/http-probe/echo', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/test/http-probe/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name":',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json()).toMatchObject({ code: 'platform.bad_request', detail: expect.stringMatching(/not valid JSON/) });
+    expect(res.json()).toMatchObject({
+      code: 'platform.bad_request',
+      detail: expect.stringMatching(/not valid JSON/),
+    });
   });
 
   it('answers an unknown route with 404 problem+json', async () => {
     const res = await t.get('/v1/no/such/thing');
     expect(res.statusCode).toBe(404);
     expect(res.headers['content-type']).toContain('application/problem+json');
-    expect(res.json()).toMatchObject({ status: 404, code: 'platform.not_found', title: 'Not Found' });
+    expect(res.json()).toMatchObject({
+      status: 404,
+      code: 'platform.not_found',
+      title: 'Not Found',
+    });
   });
 
   it('answers an internal error with 500 problem+json and leaks nothing', async () => {
@@ -82,7 +110,8 @@ describe('HTTP pipeline: validation, problem+json, request ids, rate limits, hea
       instance: '/test/http-probe/boom',
       traceId: res.headers['x-request-id'],
     });
-    for (const leak of ['10.0.0.7', 'hunter2', 'secret.ts', 'connection', 'stack']) expect(res.body).not.toContain(leak);
+    for (const leak of ['10.0.0.7', 'hunter2', 'secret.ts', 'connection', 'stack'])
+      expect(res.body).not.toContain(leak);
   });
 
   it('propagates a caller-supplied request id', async () => {
@@ -99,7 +128,10 @@ describe('HTTP pipeline: validation, problem+json, request ids, rate limits, hea
   it('reports readiness of PostgreSQL and Redis', async () => {
     const res = await t.get('/health/ready');
     expect(res.statusCode).toBe(200);
-    expect(res.json().info).toEqual({ database: { status: 'up', responseTime: expect.any(Number) }, redis: { status: 'up' } });
+    expect(res.json().info).toEqual({
+      database: { status: 'up', responseTime: expect.any(Number) },
+      redis: { status: 'up' },
+    });
   });
 
   it('exposes Prometheus metrics including HTTP latency by route template', async () => {
@@ -107,11 +139,21 @@ describe('HTTP pipeline: validation, problem+json, request ids, rate limits, hea
     const res = await t.get('/metrics');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
-    expect(res.body).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/);
-    for (const name of ['events_published_total', 'events_consumed_total', 'events_failed_total', 'outbox_lag_seconds', 'queue_depth']) {
+    expect(res.body).toMatch(
+      /http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/,
+    );
+    for (const name of [
+      'events_published_total',
+      'events_consumed_total',
+      'events_failed_total',
+      'outbox_lag_seconds',
+      'queue_depth',
+    ]) {
       expect(res.body).toContain(`# TYPE ${name}`);
     }
-    expect(res.body).toMatch(/queue_depth\{queue="platform.messaging-maintenance",state="waiting"\} \d+/);
+    expect(res.body).toMatch(
+      /queue_depth\{queue="platform.messaging-maintenance",state="waiting"\} \d+/,
+    );
   });
 });
 
@@ -124,7 +166,10 @@ describe('rate limiting (Redis-backed)', () => {
 
   it('answers 429 problem+json past the limit, shared through Redis', async () => {
     const codes: number[] = [];
-    for (let i = 0; i < 4; i++) codes.push((await t.post('/v1/identity/login', { email: 'a@b.co', password: 'x' })).statusCode);
+    for (let i = 0; i < 4; i++)
+      codes.push(
+        (await t.post('/v1/identity/login', { email: 'a@b.co', password: 'x' })).statusCode,
+      );
     expect(codes).toEqual([401, 401, 401, 429]);
     const res = await t.post('/v1/identity/login', { email: 'a@b.co', password: 'x' });
     expect(res.json().code).toBe('platform.rate_limited');

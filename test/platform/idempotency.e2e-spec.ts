@@ -24,9 +24,13 @@ class ChargesProbeController {
   @Idempotent()
   async create(@Body() body: ChargeBody) {
     if (gate.wait) await gate.wait;
-    if (body.amount === 402) throw new AppError('test.card_declined', 402, 'The card was declined.');
+    if (body.amount === 402)
+      throw new AppError('test.card_declined', 402, 'The card was declined.');
     const id = uuidv7();
-    await this.db.query(`INSERT INTO test_probe.charges (id, reference, amount) VALUES ($1, $2, $3)`, [id, body.reference, body.amount]);
+    await this.db.query(
+      `INSERT INTO test_probe.charges (id, reference, amount) VALUES ($1, $2, $3)`,
+      [id, body.reference, body.amount],
+    );
     return { id, reference: body.reference, amount: body.amount };
   }
 }
@@ -38,13 +42,23 @@ describe('Idempotency-Key', () => {
   let t: TestApp;
   let user: TestUser;
   const count = async (reference: string) =>
-    (await t.dataSource.query(`SELECT count(*)::int AS n FROM test_probe.charges WHERE reference = $1`, [reference]))[0].n as number;
+    (
+      await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM test_probe.charges WHERE reference = $1`,
+        [reference],
+      )
+    )[0].n as number;
   const charge = (key: string | undefined, body: object, token = user.accessToken) =>
-    t.post('/test/charges', body, { token, headers: key === undefined ? {} : { 'idempotency-key': key } });
+    t.post('/test/charges', body, {
+      token,
+      headers: key === undefined ? {} : { 'idempotency-key': key },
+    });
 
   beforeAll(async () => {
     t = await createTestApp({ imports: [ChargesProbeModule] });
-    await t.dataSource.query(`CREATE SCHEMA test_probe; CREATE TABLE test_probe.charges (id uuid, reference text, amount int)`);
+    await t.dataSource.query(
+      `CREATE SCHEMA test_probe; CREATE TABLE test_probe.charges (id uuid, reference text, amount int)`,
+    );
     user = await t.newUser();
   });
   afterAll(() => t.close());
@@ -108,7 +122,11 @@ describe('Idempotency-Key', () => {
   });
 
   it('does not store auth failures', async () => {
-    const anonymous = await t.post('/test/charges', { reference: 'auth', amount: 1 }, { headers: { 'idempotency-key': 'k-auth' } });
+    const anonymous = await t.post(
+      '/test/charges',
+      { reference: 'auth', amount: 1 },
+      { headers: { 'idempotency-key': 'k-auth' } },
+    );
     expect(anonymous.statusCode).toBe(401);
     const res = await charge('k-auth', { reference: 'auth', amount: 1 });
     expect(res.statusCode).toBe(201);
@@ -133,7 +151,9 @@ describe('Idempotency-Key', () => {
   });
 
   it('turns 50 concurrent requests with one key into exactly one effect', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => charge('k-storm', { reference: 'storm', amount: 7 })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => charge('k-storm', { reference: 'storm', amount: 7 })),
+    );
     expect(await count('storm')).toBe(1);
     const created = results.filter((r) => r.statusCode === 201);
     const original = created.find((r) => r.headers['idempotent-replayed'] === undefined);

@@ -9,14 +9,20 @@ async function seedMessagingRows(t: TestApp) {
   // hourly scheduled purge (which runs once at start) uses, so only this test's job removes them.
   const old = "now() - interval '3 days'";
   const ids = { oldOutbox: uuidv7(), newOutbox: uuidv7(), oldDone: uuidv7(), oldParked: uuidv7() };
-  for (const [id, at] of [[ids.oldOutbox, old], [ids.newOutbox, 'now()']] as const) {
+  for (const [id, at] of [
+    [ids.oldOutbox, old],
+    [ids.newOutbox, 'now()'],
+  ] as const) {
     await t.dataSource.query(
       `INSERT INTO platform.outbox (id, type, version, occurred_at, correlation_id, causation_id, payload, created_at, dispatched_at)
        VALUES ($1, 't.x', 1, ${at}, 'c', 'c', '{}', ${at}, ${at})`,
       [id],
     );
   }
-  for (const [id, status] of [[ids.oldDone, 'done'], [ids.oldParked, 'parked']] as const) {
+  for (const [id, status] of [
+    [ids.oldDone, 'done'],
+    [ids.oldParked, 'parked'],
+  ] as const) {
     await t.dataSource.query(
       `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, updated_at)
        VALUES ($1, 'test.x', 't.x', 1, '{}', $2, ${old})`,
@@ -50,12 +56,21 @@ describe('jobs (BullMQ)', () => {
     it('purges old dispatched outbox rows and finished inbox rows, never parked ones', async () => {
       const ids = await seedMessagingRows(t);
       const queue = t.resolve<Queue<MaintenanceJob>>(getQueueToken(MAINTENANCE_QUEUE) as never);
-      const job = await queue.add('purge', { kind: 'purge', correlationId: 'test', olderThanHours: 24 }, { jobId: 'purge-test-1' });
+      const job = await queue.add(
+        'purge',
+        { kind: 'purge', correlationId: 'test', olderThanHours: 24 },
+        { jobId: 'purge-test-1' },
+      );
       await eventually(async () => expect(await job.isCompleted()).toBe(true));
       expect((await queue.getJob('purge-test-1'))?.returnvalue).toBe('done');
-      const outbox = await t.dataSource.query(`SELECT id FROM platform.outbox WHERE id = ANY($1)`, [[ids.oldOutbox, ids.newOutbox]]);
+      const outbox = await t.dataSource.query(`SELECT id FROM platform.outbox WHERE id = ANY($1)`, [
+        [ids.oldOutbox, ids.newOutbox],
+      ]);
       expect(outbox.map((r: { id: string }) => r.id)).toEqual([ids.newOutbox]);
-      const inbox = await t.dataSource.query(`SELECT event_id FROM platform.inbox WHERE event_id = ANY($1)`, [[ids.oldDone, ids.oldParked]]);
+      const inbox = await t.dataSource.query(
+        `SELECT event_id FROM platform.inbox WHERE event_id = ANY($1)`,
+        [[ids.oldDone, ids.oldParked]],
+      );
       expect(inbox.map((r: { event_id: string }) => r.event_id)).toEqual([ids.oldParked]);
     });
   });
@@ -65,7 +80,11 @@ describe('jobs (BullMQ)', () => {
       const t = await createTestApp({ env: { WORKERS: 'false' } });
       try {
         const queue = t.resolve<Queue<MaintenanceJob>>(getQueueToken(MAINTENANCE_QUEUE) as never);
-        const job = await queue.add('purge', { kind: 'purge', correlationId: 'test', olderThanHours: 24 });
+        const job = await queue.add('purge', {
+          kind: 'purge',
+          correlationId: 'test',
+          olderThanHours: 24,
+        });
         await new Promise((r) => setTimeout(r, 300));
         expect(await job.getState()).toBe('waiting');
         expect(await queue.getJobSchedulers()).toEqual([]);

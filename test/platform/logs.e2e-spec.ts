@@ -16,7 +16,10 @@ describe('logs', () => {
     try {
       const password = 'pw-that-must-not-leak';
       const user = await t.newUser({ password });
-      await t.get('/v1/identity/me', { token: user.accessToken, headers: { 'x-request-id': 'trace-me-please' } });
+      await t.get('/v1/identity/me', {
+        token: user.accessToken,
+        headers: { 'x-request-id': 'trace-me-please' },
+      });
       await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken });
       await t.post('/v1/identity/refresh', { refreshToken: user.refreshToken }); // reuse → warning logged
       await new Promise((r) => setTimeout(r, 100));
@@ -25,7 +28,12 @@ describe('logs', () => {
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       expect(lines.some((l) => JSON.parse(l).req?.id === 'trace-me-please')).toBe(true);
       expect(all).toContain('refresh token reuse detected');
-      for (const secret of [password, user.accessToken, user.refreshToken, user.refreshToken.split('.')[1]!]) {
+      for (const secret of [
+        password,
+        user.accessToken,
+        user.refreshToken,
+        user.refreshToken.split('.')[1]!,
+      ]) {
         expect(all).not.toContain(secret);
       }
     } finally {

@@ -1,6 +1,14 @@
 import { Injectable, Module } from '@nestjs/common';
 import { IntegrationEvent, type EventEnvelope } from '@app/contracts';
-import { Consumes, Inbox, Metrics, OutboxRelay, Transactions, type IntegrationEventConsumer, type Tx } from '@app/platform';
+import {
+  Consumes,
+  Inbox,
+  Metrics,
+  OutboxRelay,
+  Transactions,
+  type IntegrationEventConsumer,
+  type Tx,
+} from '@app/platform';
 import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
 
 /** Test-only contract. */
@@ -11,11 +19,10 @@ class ProbeHappened extends IntegrationEvent<{ label: string }> {
 
 /** Effects are rows in a table, written in the consumer's transaction: counting them counts effects. */
 async function recordEffect(tx: Tx, consumer: string, event: ProbeHappened) {
-  await tx.manager.query(`INSERT INTO test_probe.effects (event_id, consumer, label) VALUES ($1, $2, $3)`, [
-    event.metadata!.id,
-    consumer,
-    event.payload.label,
-  ]);
+  await tx.manager.query(
+    `INSERT INTO test_probe.effects (event_id, consumer, label) VALUES ($1, $2, $3)`,
+    [event.metadata!.id, consumer, event.payload.label],
+  );
 }
 
 /** Switchboard the tests flip to make the flaky consumer fail or succeed. */
@@ -73,7 +80,9 @@ describe('messaging: transactional outbox, relay, inbox', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ imports: [ProbeConsumersModule], env: { INBOX_MAX_ATTEMPTS: '3' } });
-    await t.dataSource.query(`CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`);
+    await t.dataSource.query(
+      `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+    );
     admin = await t.newUser({ roles: ['customer', 'admin'] });
   });
   afterAll(() => t.close());
@@ -81,55 +90,83 @@ describe('messaging: transactional outbox, relay, inbox', () => {
   it('never delivers an event whose transaction rolled back', async () => {
     await publish(t, 'rolled-back', { rollback: true });
     await t.resolve(OutboxRelay).drain();
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM platform.outbox WHERE payload->>'label' = 'rolled-back'`);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM platform.outbox WHERE payload->>'label' = 'rolled-back'`,
+    );
     expect(n).toBe(0);
     expect(await effects(t, 'rolled-back')).toEqual({});
   });
 
   it('delivers a committed event to every consumer exactly once, right after commit', async () => {
     await publish(t, 'committed');
-    await eventually(async () => expect(await effects(t, 'committed')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }));
-    const [row] = await t.dataSource.query(`SELECT dispatched_at FROM platform.outbox WHERE payload->>'label' = 'committed'`);
+    await eventually(async () =>
+      expect(await effects(t, 'committed')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
+    );
+    const [row] = await t.dataSource.query(
+      `SELECT dispatched_at FROM platform.outbox WHERE payload->>'label' = 'committed'`,
+    );
     expect(row.dispatched_at).not.toBeNull();
   });
 
   it('fills the envelope: uuid v7 id, type, version, correlation and causation ids', async () => {
     await publish(t, 'envelope');
     const [row] = await eventually(async () => {
-      const rows = await t.dataSource.query(`SELECT envelope FROM platform.inbox WHERE consumer = 'test.steady' AND envelope->'payload'->>'label' = 'envelope'`);
+      const rows = await t.dataSource.query(
+        `SELECT envelope FROM platform.inbox WHERE consumer = 'test.steady' AND envelope->'payload'->>'label' = 'envelope'`,
+      );
       expect(rows).toHaveLength(1);
       return rows;
     });
     const env = row.envelope as EventEnvelope;
     expect(env.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(env).toMatchObject({ type: 'test.probe-happened', version: 1, payload: { label: 'envelope' } });
+    expect(env).toMatchObject({
+      type: 'test.probe-happened',
+      version: 1,
+      payload: { label: 'envelope' },
+    });
     expect(env.correlationId).toEqual(expect.any(String));
     expect(new Date(env.occurredAt).toISOString()).toBe(env.occurredAt);
   });
 
   it('keeps effects exactly-once when the relay delivers the same event twice (also concurrently)', async () => {
     await publish(t, 'duplicate');
-    await eventually(async () => expect(await effects(t, 'duplicate')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }));
-    const rows = await t.dataSource.query(`SELECT DISTINCT envelope FROM platform.inbox WHERE envelope->'payload'->>'label' = 'duplicate'`);
+    await eventually(async () =>
+      expect(await effects(t, 'duplicate')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
+    );
+    const rows = await t.dataSource.query(
+      `SELECT DISTINCT envelope FROM platform.inbox WHERE envelope->'payload'->>'label' = 'duplicate'`,
+    );
     const envelope = rows[0].envelope as EventEnvelope;
     const inbox = t.resolve(Inbox);
     // Simulated re-deliveries: one after the fact, then three racing each other.
     await inbox.dispatch([envelope]);
-    await Promise.all([inbox.dispatch([envelope]), inbox.dispatch([envelope]), inbox.dispatch([envelope])]);
+    await Promise.all([
+      inbox.dispatch([envelope]),
+      inbox.dispatch([envelope]),
+      inbox.dispatch([envelope]),
+    ]);
     expect(await effects(t, 'duplicate')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     const metrics = await t.resolve(Metrics).render();
-    expect(metrics).toMatch(/events_duplicate_total\{type="test.probe-happened",consumer="test.steady"\} [4-9]/);
+    expect(metrics).toMatch(
+      /events_duplicate_total\{type="test.probe-happened",consumer="test.steady"\} [4-9]/,
+    );
   });
 
   it('retries a failing consumer with backoff while another consumer of the same event succeeds once', async () => {
     flaky.failuresLeft = 2;
     flaky.calls = 0;
     await publish(t, 'flaky-recovers');
-    await eventually(async () => expect(await effects(t, 'flaky-recovers')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }));
+    await eventually(async () =>
+      expect(await effects(t, 'flaky-recovers')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
+    );
     expect(flaky.calls).toBe(3);
-    const [row] = await t.dataSource.query(`SELECT status, attempts FROM platform.inbox WHERE consumer = 'test.flaky' AND envelope->'payload'->>'label' = 'flaky-recovers'`);
+    const [row] = await t.dataSource.query(
+      `SELECT status, attempts FROM platform.inbox WHERE consumer = 'test.flaky' AND envelope->'payload'->>'label' = 'flaky-recovers'`,
+    );
     expect(row).toEqual({ status: 'done', attempts: 3 });
-    const [steady] = await t.dataSource.query(`SELECT status, attempts FROM platform.inbox WHERE consumer = 'test.steady' AND envelope->'payload'->>'label' = 'flaky-recovers'`);
+    const [steady] = await t.dataSource.query(
+      `SELECT status, attempts FROM platform.inbox WHERE consumer = 'test.steady' AND envelope->'payload'->>'label' = 'flaky-recovers'`,
+    );
     expect(steady).toEqual({ status: 'done', attempts: 1 });
   });
 
@@ -139,11 +176,21 @@ describe('messaging: transactional outbox, relay, inbox', () => {
     await publish(t, 'flaky-parks');
     const parked = await eventually(async () => {
       const res = await t.get('/v1/platform/deliveries/parked', { token: admin.accessToken });
-      const item = res.json().items.find((i: { envelope: EventEnvelope }) => (i.envelope.payload as { label: string }).label === 'flaky-parks');
+      const item = res
+        .json()
+        .items.find(
+          (i: { envelope: EventEnvelope }) =>
+            (i.envelope.payload as { label: string }).label === 'flaky-parks',
+        );
       expect(item).toBeDefined();
       return item;
     });
-    expect(parked).toMatchObject({ consumer: 'test.flaky', eventType: 'test.probe-happened', attempts: 3, lastError: 'Error: downstream unavailable' });
+    expect(parked).toMatchObject({
+      consumer: 'test.flaky',
+      eventType: 'test.probe-happened',
+      attempts: 3,
+      lastError: 'Error: downstream unavailable',
+    });
     expect(flaky.calls).toBe(3);
     expect(await effects(t, 'flaky-parks')).toEqual({ 'test.steady': 1 });
     // Parked means parked: the poller leaves it alone.
@@ -151,10 +198,20 @@ describe('messaging: transactional outbox, relay, inbox', () => {
     expect(flaky.calls).toBe(3);
 
     flaky.failuresLeft = 0;
-    const redrive = await t.post(`/v1/platform/deliveries/${parked.eventId}/test.flaky/redrive`, {}, { token: admin.accessToken });
+    const redrive = await t.post(
+      `/v1/platform/deliveries/${parked.eventId}/test.flaky/redrive`,
+      {},
+      { token: admin.accessToken },
+    );
     expect(redrive.statusCode).toBe(202);
-    await eventually(async () => expect(await effects(t, 'flaky-parks')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }));
-    const again = await t.post(`/v1/platform/deliveries/${parked.eventId}/test.flaky/redrive`, {}, { token: admin.accessToken });
+    await eventually(async () =>
+      expect(await effects(t, 'flaky-parks')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
+    );
+    const again = await t.post(
+      `/v1/platform/deliveries/${parked.eventId}/test.flaky/redrive`,
+      {},
+      { token: admin.accessToken },
+    );
     expect(again.statusCode).toBe(404);
     expect(again.json().code).toBe('platform.not_found');
   });
@@ -163,13 +220,21 @@ describe('messaging: transactional outbox, relay, inbox', () => {
     flaky.failuresLeft = 1_000;
     for (const label of ['flaky-page-1', 'flaky-page-2', 'flaky-page-3']) await publish(t, label);
     await eventually(async () => {
-      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM platform.inbox WHERE status = 'parked'`);
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM platform.inbox WHERE status = 'parked'`,
+      );
       expect(n).toBe(3);
     });
-    const first = (await t.get('/v1/platform/deliveries/parked?limit=2', { token: admin.accessToken })).json();
+    const first = (
+      await t.get('/v1/platform/deliveries/parked?limit=2', { token: admin.accessToken })
+    ).json();
     expect(first.items).toHaveLength(2);
     expect(first.nextCursor).toEqual(expect.any(String));
-    const second = (await t.get(`/v1/platform/deliveries/parked?limit=2&cursor=${first.nextCursor}`, { token: admin.accessToken })).json();
+    const second = (
+      await t.get(`/v1/platform/deliveries/parked?limit=2&cursor=${first.nextCursor}`, {
+        token: admin.accessToken,
+      })
+    ).json();
     expect(second.items).toHaveLength(1);
     expect(second.nextCursor).toBeNull();
     const ids = [...first.items, ...second.items].map((i: { eventId: string }) => i.eventId);
@@ -181,18 +246,31 @@ describe('messaging: transactional outbox, relay, inbox', () => {
 describe('messaging: a crash between commit and relay', () => {
   it('delivers what a dead process committed once a fresh relay starts', async () => {
     // Process 1 hosts no relay (as if it died right after COMMIT, before the in-memory signal).
-    const dead = await createTestApp({ imports: [ProbeConsumersModule], env: { WORKERS: 'false' } });
-    await dead.dataSource.query(`CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`);
+    const dead = await createTestApp({
+      imports: [ProbeConsumersModule],
+      env: { WORKERS: 'false' },
+    });
+    await dead.dataSource.query(
+      `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+    );
     await publish(dead, 'orphaned');
     await new Promise((r) => setTimeout(r, 200));
-    const [pending] = await dead.dataSource.query(`SELECT dispatched_at FROM platform.outbox WHERE payload->>'label' = 'orphaned'`);
+    const [pending] = await dead.dataSource.query(
+      `SELECT dispatched_at FROM platform.outbox WHERE payload->>'label' = 'orphaned'`,
+    );
     expect(pending.dispatched_at).toBeNull();
     expect(await effects(dead, 'orphaned')).toEqual({});
     await dead.app.close(); // the process is gone; its database stays
 
-    const fresh = await createTestApp({ imports: [ProbeConsumersModule], database: dead.database, redisPrefix: dead.redisPrefix });
+    const fresh = await createTestApp({
+      imports: [ProbeConsumersModule],
+      database: dead.database,
+      redisPrefix: dead.redisPrefix,
+    });
     try {
-      await eventually(async () => expect(await effects(fresh, 'orphaned')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }));
+      await eventually(async () =>
+        expect(await effects(fresh, 'orphaned')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
+      );
     } finally {
       await fresh.close();
       await dead.database.drop();
@@ -200,9 +278,14 @@ describe('messaging: a crash between commit and relay', () => {
   });
 
   it('redelivers a delivery whose worker died mid-flight once its lease expires', async () => {
-    const t = await createTestApp({ imports: [ProbeConsumersModule], env: { INBOX_LEASE_MS: '300' } });
+    const t = await createTestApp({
+      imports: [ProbeConsumersModule],
+      env: { INBOX_LEASE_MS: '300' },
+    });
     try {
-      await t.dataSource.query(`CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`);
+      await t.dataSource.query(
+        `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+      );
       // Simulate: the relay claimed the event and wrote pending inbox rows, then died before
       // its in-process dispatch ran.
       const relay = t.resolve(OutboxRelay);
@@ -214,7 +297,9 @@ describe('messaging: a crash between commit and relay', () => {
       dispatch.mockRestore();
       expect(await effects(t, 'mid-flight')).toEqual({});
       relay.start();
-      await eventually(async () => expect(await effects(t, 'mid-flight')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }));
+      await eventually(async () =>
+        expect(await effects(t, 'mid-flight')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
+      );
     } finally {
       await t.close();
     }

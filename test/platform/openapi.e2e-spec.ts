@@ -17,8 +17,12 @@ function registeredRoutes(t: TestApp): string[] {
       const handler = instance[name];
       const path = Reflect.getMetadata(PATH_METADATA, handler);
       if (path === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]!.toLowerCase();
-      const full = `/${[base, path].map((p: string) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`.replace(/:(\w+)/g, '{$1}');
+      const method =
+        RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]!.toLowerCase();
+      const full = `/${[base, path]
+        .map((p: string) => p.replace(/^\/|\/$/g, ''))
+        .filter(Boolean)
+        .join('/')}`.replace(/:(\w+)/g, '{$1}');
       routes.push(`${method} ${full}`);
     }
   }
@@ -42,18 +46,22 @@ describe('OpenAPI document', () => {
 
   it('documents every route the app serves, grouped by context tag, with bearer auth', async () => {
     const doc = (await t.get('/docs/openapi.json')).json();
-    const documented = Object.entries(doc.paths as Record<string, Record<string, { tags?: string[] }>>).flatMap(([path, ops]) =>
-      Object.keys(ops).map((method) => `${method} ${path}`),
-    );
+    const documented = Object.entries(
+      doc.paths as Record<string, Record<string, { tags?: string[] }>>,
+    ).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
     const routes = registeredRoutes(t);
     expect(routes.length).toBeGreaterThan(8);
     expect(documented.sort()).toEqual(routes);
-    for (const ops of Object.values(doc.paths as Record<string, Record<string, { tags?: string[] }>>)) {
+    for (const ops of Object.values(
+      doc.paths as Record<string, Record<string, { tags?: string[] }>>,
+    )) {
       for (const op of Object.values(ops)) expect(op.tags?.length).toBeGreaterThan(0);
     }
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.paths['/v1/identity/me'].get.security).toEqual([{ bearer: [] }]);
-    expect(doc.tags.map((tag: { name: string }) => tag.name)).toEqual(expect.arrayContaining(['platform', 'identity']));
+    expect(doc.tags.map((tag: { name: string }) => tag.name)).toEqual(
+      expect.arrayContaining(['platform', 'identity']),
+    );
   });
 
   it('serves Swagger UI at /docs', async () => {

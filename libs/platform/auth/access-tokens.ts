@@ -34,7 +34,10 @@ export class AccessTokens {
   }
 
   async sign(principal: Principal, ttlSeconds = this.ttlSeconds): Promise<string> {
-    return new SignJWT({ roles: principal.roles, ...(principal.tenantId ? { tid: principal.tenantId } : {}) })
+    return new SignJWT({
+      roles: principal.roles,
+      ...(principal.tenantId ? { tid: principal.tenantId } : {}),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(principal.userId)
       .setIssuer(ISSUER)

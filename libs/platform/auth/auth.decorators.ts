@@ -1,4 +1,9 @@
-import { createParamDecorator, ExecutionContext, SetMetadata, applyDecorators } from '@nestjs/common';
+import {
+  createParamDecorator,
+  ExecutionContext,
+  SetMetadata,
+  applyDecorators,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Principal, Role } from './access-tokens.js';
 import { ProblemDoc } from '../http/problem.dto.js';
@@ -20,7 +25,10 @@ export const Roles = (...roles: Role[]) =>
 export const Authenticated = () =>
   applyDecorators(
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'Missing, expired or invalid access token', type: ProblemDoc }),
+    ApiUnauthorizedResponse({
+      description: 'Missing, expired or invalid access token',
+      type: ProblemDoc,
+    }),
   );
 
 /** The verified caller of a guarded route. */

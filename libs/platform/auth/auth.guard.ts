@@ -33,7 +33,9 @@ export class AuthGuard implements CanActivate {
       throw new PlatformError(
         'platform.unauthorized',
         401,
-        result.error === 'expired' ? 'The access token has expired.' : 'The access token is invalid.',
+        result.error === 'expired'
+          ? 'The access token has expired.'
+          : 'The access token is invalid.',
       );
     }
     request.principal = result;
@@ -42,7 +44,11 @@ export class AuthGuard implements CanActivate {
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (required?.length && !required.some((r) => result.roles.includes(r))) {
-      throw new PlatformError('platform.forbidden', 403, `This action requires the ${required.join(' or ')} role.`);
+      throw new PlatformError(
+        'platform.forbidden',
+        403,
+        `This action requires the ${required.join(' or ')} role.`,
+      );
     }
     return true;
   }

@@ -49,23 +49,33 @@ export class AppConfig {
   @IsIn(['development', 'test', 'production'])
   NODE_ENV: 'development' | 'test' | 'production' = 'development';
 
-  @Transform(int) @IsInt() @Min(0) @Max(65535)
+  @Transform(int)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   HOST = '0.0.0.0';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
-  @Transform(int) @IsInt() @Min(1) @Max(200)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE = 20;
 
   /** Run pending migrations when the server starts. */
-  @Transform(bool) @IsBoolean()
+  @Transform(bool)
+  @IsBoolean()
   MIGRATIONS_RUN = true;
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Prepended to every Redis key and BullMQ queue (lets several deployments share one Redis). */
@@ -73,7 +83,8 @@ export class AppConfig {
   REDIS_PREFIX = '';
 
   /** Which contexts this process hosts, comma separated (default: all). */
-  @Transform(list) @IsIn(CONTEXT_NAMES, { each: true })
+  @Transform(list)
+  @IsIn(CONTEXT_NAMES, { each: true })
   CONTEXTS: ContextName[] = [...CONTEXT_NAMES];
 
   @IsIn(EVENT_TRANSPORTS)
@@ -83,60 +94,91 @@ export class AppConfig {
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
   /** Run BullMQ workers and the outbox relay inside this process. */
-  @Transform(bool) @IsBoolean()
+  @Transform(bool)
+  @IsBoolean()
   WORKERS = true;
 
   /** HS256 signing secret for access tokens, at least 32 characters. */
-  @IsString() @MinLength(32)
+  @IsString()
+  @MinLength(32)
   JWT_SECRET = DEV_JWT_SECRET;
 
-  @Transform(int) @IsInt() @Min(10) @Max(86_400)
+  @Transform(int)
+  @IsInt()
+  @Min(10)
+  @Max(86_400)
   JWT_ACCESS_TTL_SECONDS = 900;
 
-  @Transform(int) @IsInt() @Min(60)
+  @Transform(int)
+  @IsInt()
+  @Min(60)
   REFRESH_TOKEN_TTL_SECONDS = 30 * 86_400;
 
-  @IsOptional() @IsEmail()
+  @IsOptional()
+  @IsEmail()
   ADMIN_EMAIL?: string;
 
-  @IsOptional() @IsString() @MinLength(12)
+  @IsOptional()
+  @IsString()
+  @MinLength(12)
   ADMIN_PASSWORD?: string;
 
   /** Comma-separated origins allowed by CORS; `*` allows any. Empty disables CORS. */
-  @Transform(list) @IsString({ each: true })
+  @Transform(list)
+  @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
   /** Requests per client IP per minute before 429. */
-  @Transform(int) @IsInt() @Min(1)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
   RATE_LIMIT_PER_MINUTE = 1200;
 
   /** How often the outbox poller looks for events the after-commit signal missed. */
-  @Transform(int) @IsInt() @Min(10)
+  @Transform(int)
+  @IsInt()
+  @Min(10)
   OUTBOX_POLL_INTERVAL_MS = 1000;
 
-  @Transform(int) @IsInt() @Min(1) @Max(1000)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   OUTBOX_BATCH_SIZE = 100;
 
   /** Deliveries to one consumer before it is parked (dead-lettered). */
-  @Transform(int) @IsInt() @Min(1) @Max(100)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
+  @Max(100)
   INBOX_MAX_ATTEMPTS = 8;
 
   /** First retry delay; doubles each attempt (with jitter), capped at INBOX_RETRY_MAX_MS. */
-  @Transform(int) @IsInt() @Min(1)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
   INBOX_RETRY_BASE_MS = 500;
 
-  @Transform(int) @IsInt() @Min(1)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
   INBOX_RETRY_MAX_MS = 5 * 60_000;
 
   /** How long a claimed delivery is left alone before the poller assumes its worker died. */
-  @Transform(int) @IsInt() @Min(100)
+  @Transform(int)
+  @IsInt()
+  @Min(100)
   INBOX_LEASE_MS = 30_000;
 
   /** Dispatched outbox rows and finished inbox rows older than this are purged hourly. */
-  @Transform(int) @IsInt() @Min(1)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
   MESSAGING_RETENTION_HOURS = 24 * 7;
 
-  @Transform(int) @IsInt() @Min(60)
+  @Transform(int)
+  @IsInt()
+  @Min(60)
   IDEMPOTENCY_TTL_SECONDS = 86_400;
 
   get isProduction(): boolean {
@@ -166,15 +208,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config = plainToInstance(AppConfig, input);
   const errors = validateSync(config, { whitelist: false });
   const problems = errors.map((e) => {
-    const got = e.property.includes('SECRET') || e.property.includes('PASSWORD') ? '' : ` (got ${JSON.stringify(input[e.property])})`;
+    const got =
+      e.property.includes('SECRET') || e.property.includes('PASSWORD')
+        ? ''
+        : ` (got ${JSON.stringify(input[e.property])})`;
     return `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}${got}`;
   });
   if (config.isProduction && config.JWT_SECRET === DEV_JWT_SECRET) {
-    problems.push('JWT_SECRET: must be set in production (the built-in value is for development only)');
+    problems.push(
+      'JWT_SECRET: must be set in production (the built-in value is for development only)',
+    );
   }
-  if (Boolean(config.ADMIN_EMAIL) !== Boolean(config.ADMIN_PASSWORD)) {
-    problems.push('ADMIN_EMAIL/ADMIN_PASSWORD: set both or neither');
-  }
+  if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD)
+    problems.push('ADMIN_PASSWORD: required when ADMIN_EMAIL is set');
+  if (config.ADMIN_PASSWORD && !config.ADMIN_EMAIL)
+    problems.push('ADMIN_EMAIL: required when ADMIN_PASSWORD is set');
   if (problems.length > 0) {
     throw new ConfigError(`Invalid environment variable(s):\n  - ${problems.join('\n  - ')}`);
   }

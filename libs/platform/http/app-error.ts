@@ -36,7 +36,12 @@ export type PlatformErrorCode =
   | 'platform.internal';
 
 export class PlatformError extends AppError {
-  constructor(code: PlatformErrorCode, status: number, detail: string, extensions?: Record<string, unknown>) {
+  constructor(
+    code: PlatformErrorCode,
+    status: number,
+    detail: string,
+    extensions?: Record<string, unknown>,
+  ) {
     super(code, status, detail, extensions);
   }
 }

@@ -15,7 +15,10 @@ export interface ApiTag {
  * headers, CORS, latency metrics, problem+json for errors raised before routing, and the
  * OpenAPI document + Swagger UI at /docs.
  */
-export async function configureHttp(app: NestFastifyApplication, tags: ApiTag[]): Promise<OpenAPIObject> {
+export async function configureHttp(
+  app: NestFastifyApplication,
+  tags: ApiTag[],
+): Promise<OpenAPIObject> {
   const config = app.get(AppConfig);
   const metrics = app.get(Metrics);
   app.useLogger(app.get(Logger));
@@ -44,7 +47,10 @@ export async function configureHttp(app: NestFastifyApplication, tags: ApiTag[])
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    metrics.httpDuration.observe(
+      { method: request.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
   });
   // Errors Fastify raises before routing (malformed JSON, body too large) reach Nest's
   // exception layer, hence ProblemFilter, through the error handler Nest installs.

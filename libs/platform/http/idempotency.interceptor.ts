@@ -19,7 +19,13 @@ import { ProblemDoc } from './problem.dto.js';
 
 type Stored =
   | { state: 'in-flight'; fingerprint: string }
-  | { state: 'done'; fingerprint: string; status: number; body: unknown; error?: { code: string; detail: string; extensions: Record<string, unknown> } };
+  | {
+      state: 'done';
+      fingerprint: string;
+      status: number;
+      body: unknown;
+      error?: { code: string; detail: string; extensions: Record<string, unknown> };
+    };
 
 /** How long a first request may hold its key before a crash is assumed and the key freed. */
 const IN_FLIGHT_TTL_MS = 60_000;
@@ -49,31 +55,61 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async handle(ctx: ExecutionContext, next: CallHandler): Promise<unknown> {
-    const request = ctx.switchToHttp().getRequest<FastifyRequest & { principal?: { userId: string } }>();
+    const request = ctx
+      .switchToHttp()
+      .getRequest<FastifyRequest & { principal?: { userId: string } }>();
     const reply = ctx.switchToHttp().getResponse<FastifyReply>();
     const header = request.headers['idempotency-key'];
     const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined) {
-      throw new PlatformError('platform.idempotency_key_missing', 400, 'This endpoint requires an Idempotency-Key header.');
+      throw new PlatformError(
+        'platform.idempotency_key_missing',
+        400,
+        'This endpoint requires an Idempotency-Key header.',
+      );
     }
     if (!KEY_PATTERN.test(key)) {
-      throw new PlatformError('platform.idempotency_key_invalid', 400, 'Idempotency-Key must be 1–255 visible ASCII characters.');
+      throw new PlatformError(
+        'platform.idempotency_key_invalid',
+        400,
+        'Idempotency-Key must be 1–255 visible ASCII characters.',
+      );
     }
     const route = request.routeOptions?.url ?? request.url;
     const scope = `${request.principal?.userId ?? 'anonymous'}:${request.method}:${route}`;
     const redisKey = this.keys.for('platform').key('idem', sha256(scope), sha256(key));
-    const fingerprint = sha256(JSON.stringify([request.method, request.url, canonical(request.body)]));
+    const fingerprint = sha256(
+      JSON.stringify([request.method, request.url, canonical(request.body)]),
+    );
 
-    const acquired = await this.redis.set(redisKey, JSON.stringify({ state: 'in-flight', fingerprint } satisfies Stored), 'PX', IN_FLIGHT_TTL_MS, 'NX');
+    const acquired = await this.redis.set(
+      redisKey,
+      JSON.stringify({ state: 'in-flight', fingerprint } satisfies Stored),
+      'PX',
+      IN_FLIGHT_TTL_MS,
+      'NX',
+    );
     if (acquired !== 'OK') return this.replay(redisKey, fingerprint, reply);
 
-    const status = (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ?? (request.method === 'POST' ? 201 : 200);
+    const status =
+      (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ??
+      (request.method === 'POST' ? 201 : 200);
     const ttl = this.config.IDEMPOTENCY_TTL_SECONDS * 1000;
     return lastValueFrom(
       next.handle().pipe(
         catchError(async (err: unknown) => {
-          if (err instanceof AppError && err.status < 500 && err.code !== 'platform.validation_failed') {
-            const stored: Stored = { state: 'done', fingerprint, status: err.status, body: null, error: { code: err.code, detail: err.detail, extensions: err.extensions } };
+          if (
+            err instanceof AppError &&
+            err.status < 500 &&
+            err.code !== 'platform.validation_failed'
+          ) {
+            const stored: Stored = {
+              state: 'done',
+              fingerprint,
+              status: err.status,
+              body: null,
+              error: { code: err.code, detail: err.detail, extensions: err.extensions },
+            };
             await this.redis.set(redisKey, JSON.stringify(stored), 'PX', ttl);
           } else {
             await this.redis.del(redisKey);
@@ -89,22 +125,44 @@ export class IdempotencyInterceptor implements NestInterceptor {
     });
   }
 
-  private async replay(redisKey: string, fingerprint: string, reply: FastifyReply): Promise<unknown> {
+  private async replay(
+    redisKey: string,
+    fingerprint: string,
+    reply: FastifyReply,
+  ): Promise<unknown> {
     const raw = await this.redis.get(redisKey);
     if (raw === null) {
       // The first request's key expired between our SET and GET: ask the client to retry.
-      throw new PlatformError('platform.idempotency_in_flight', 409, 'A request with this Idempotency-Key is in progress; retry shortly.');
+      throw new PlatformError(
+        'platform.idempotency_in_flight',
+        409,
+        'A request with this Idempotency-Key is in progress; retry shortly.',
+      );
     }
     const stored = JSON.parse(raw) as Stored;
     if (stored.fingerprint !== fingerprint) {
-      throw new PlatformError('platform.idempotency_key_reused', 422, 'This Idempotency-Key was already used with a different request.');
+      throw new PlatformError(
+        'platform.idempotency_key_reused',
+        422,
+        'This Idempotency-Key was already used with a different request.',
+      );
     }
     if (stored.state === 'in-flight') {
       void reply.header('retry-after', '1');
-      throw new PlatformError('platform.idempotency_in_flight', 409, 'A request with this Idempotency-Key is in progress; retry shortly.');
+      throw new PlatformError(
+        'platform.idempotency_in_flight',
+        409,
+        'A request with this Idempotency-Key is in progress; retry shortly.',
+      );
     }
     void reply.header('idempotent-replayed', 'true');
-    if (stored.error) throw new AppError(stored.error.code, stored.status, stored.error.detail, stored.error.extensions);
+    if (stored.error)
+      throw new AppError(
+        stored.error.code,
+        stored.status,
+        stored.error.detail,
+        stored.error.extensions,
+      );
     return lastValueFrom(of(stored.body));
   }
 }
@@ -117,7 +175,11 @@ function sha256(s: string): string {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value ?? null;
 }
@@ -129,7 +191,18 @@ function canonical(value: unknown): unknown {
 export const Idempotent = () =>
   applyDecorators(
     UseInterceptors(IdempotencyInterceptor),
-    ApiHeader({ name: 'Idempotency-Key', required: true, description: 'Unique per intended operation (e.g. a UUID). Replays return the first response for 24 h.' }),
-    ApiConflictResponse({ description: 'A request with this key is still in progress', type: ProblemDoc }),
-    ApiUnprocessableEntityResponse({ description: 'This key was used with a different request', type: ProblemDoc }),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: true,
+      description:
+        'Unique per intended operation (e.g. a UUID). Replays return the first response for 24 h.',
+    }),
+    ApiConflictResponse({
+      description: 'A request with this key is still in progress',
+      type: ProblemDoc,
+    }),
+    ApiUnprocessableEntityResponse({
+      description: 'This key was used with a different request',
+      type: ProblemDoc,
+    }),
   );

@@ -13,7 +13,21 @@ describe('cursor pagination', () => {
 
   it('sets nextCursor only when there is another row', () => {
     const rows = [1, 2, 3].map((id) => ({ id }));
-    expect(toPage(rows, 2, (r) => r.id, (r) => ({ id: r.id }))).toEqual({ items: [1, 2], nextCursor: encodeCursor({ id: 2 }) });
-    expect(toPage(rows, 3, (r) => r.id, (r) => ({ id: r.id })).nextCursor).toBeNull();
+    expect(
+      toPage(
+        rows,
+        2,
+        (r) => r.id,
+        (r) => ({ id: r.id }),
+      ),
+    ).toEqual({ items: [1, 2], nextCursor: encodeCursor({ id: 2 }) });
+    expect(
+      toPage(
+        rows,
+        3,
+        (r) => r.id,
+        (r) => ({ id: r.id }),
+      ).nextCursor,
+    ).toBeNull();
   });
 });

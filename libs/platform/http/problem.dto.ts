@@ -7,13 +7,21 @@ export class FieldErrorDoc {
 
 /** RFC 9457 problem details, as every error response of this API is shaped. */
 export class ProblemDoc {
-  @ApiProperty({ example: 'https://problems.five-businesses.dev/platform.validation_failed' }) type: string;
+  @ApiProperty({ example: 'https://problems.five-businesses.dev/platform.validation_failed' })
+  type: string;
   @ApiProperty({ example: 'Bad Request' }) title: string;
   @ApiProperty({ example: 400 }) status: number;
   @ApiProperty({ example: 'The request body is invalid: see errors.' }) detail: string;
-  @ApiProperty({ example: 'platform.validation_failed', description: 'Stable machine-readable code' }) code: string;
+  @ApiProperty({
+    example: 'platform.validation_failed',
+    description: 'Stable machine-readable code',
+  })
+  code: string;
   @ApiProperty({ example: '/v1/identity/register' }) instance: string;
-  @ApiProperty({ example: '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69', description: 'Request id, also in logs' })
+  @ApiProperty({
+    example: '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69',
+    description: 'Request id, also in logs',
+  })
   traceId: string;
   @ApiPropertyOptional({ type: [FieldErrorDoc] }) errors?: FieldErrorDoc[];
 }

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type PlatformErrorCode } from './app-error.js';
 
@@ -28,7 +35,11 @@ const STATUS_CODES: Record<number, PlatformErrorCode> = {
 
 function title(status: number): string {
   const name = HttpStatus[status];
-  return name ? name.toLowerCase().replace(/(^|_)(\w)/g, (_, s: string, c: string) => (s ? ' ' : '') + c.toUpperCase()) : 'Error';
+  return name
+    ? name
+        .toLowerCase()
+        .replace(/(^|_)(\w)/g, (_, s: string, c: string) => (s ? ' ' : '') + c.toUpperCase())
+    : 'Error';
 }
 
 /**
@@ -36,7 +47,11 @@ function title(status: number): string {
  * framework HTTP errors get a platform code; everything else is a 500 whose text never leaves
  * the server (it is logged with the trace id instead).
  */
-export function toProblem(err: unknown, instance?: string, traceId?: string): { problem: Problem; internal: boolean } {
+export function toProblem(
+  err: unknown,
+  instance?: string,
+  traceId?: string,
+): { problem: Problem; internal: boolean } {
   let status: number;
   let code: string;
   let detail: string;
@@ -48,8 +63,16 @@ export function toProblem(err: unknown, instance?: string, traceId?: string): { 
     status = err.getStatus();
     code = STATUS_CODES[status] ?? (status >= 500 ? 'platform.internal' : 'platform.bad_request');
     const response = err.getResponse();
-    const message = typeof response === 'object' && response && 'message' in response ? (response as { message: unknown }).message : err.message;
-    detail = status >= 500 ? 'An unexpected error occurred.' : Array.isArray(message) ? message.join('; ') : String(message);
+    const message =
+      typeof response === 'object' && response && 'message' in response
+        ? (response as { message: unknown }).message
+        : err.message;
+    detail =
+      status >= 500
+        ? 'An unexpected error occurred.'
+        : Array.isArray(message)
+          ? message.join('; ')
+          : String(message);
     internal = status >= 500;
   } else if (isFastifyClientError(err)) {
     status = err.statusCode;
@@ -76,9 +99,17 @@ export function toProblem(err: unknown, instance?: string, traceId?: string): { 
   };
 }
 
-function isFastifyClientError(err: unknown): err is { statusCode: number; code?: string; message: string } {
+function isFastifyClientError(
+  err: unknown,
+): err is { statusCode: number; code?: string; message: string } {
   const e = err as { statusCode?: unknown; code?: unknown };
-  return typeof e?.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500 && typeof e.code === 'string' && e.code.startsWith('FST_');
+  return (
+    typeof e?.statusCode === 'number' &&
+    e.statusCode >= 400 &&
+    e.statusCode < 500 &&
+    typeof e.code === 'string' &&
+    e.code.startsWith('FST_')
+  );
 }
 
 /** Fastify's own messages are safe, but say them in our words. */
@@ -97,7 +128,10 @@ function fastifyDetail(err: { code?: string; message: string }): string {
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): void {
-  void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
+  void reply
+    .status(problem.status)
+    .header('content-type', 'application/problem+json; charset=utf-8')
+    .send(problem);
 }
 
 @Catch()
@@ -109,7 +143,11 @@ export class ProblemFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const request = ctx.getRequest<FastifyRequest>();
     const reply = ctx.getResponse<FastifyReply>();
-    const { problem, internal } = toProblem(err, request.url?.split('?')[0], String(request.id ?? ''));
+    const { problem, internal } = toProblem(
+      err,
+      request.url?.split('?')[0],
+      String(request.id ?? ''),
+    );
     if (internal) this.logger.error({ err, traceId: problem.traceId }, 'unhandled error');
     sendProblem(reply, problem);
   }

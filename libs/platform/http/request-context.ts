@@ -47,7 +47,8 @@ export class RequestContext {
   /** Runs `fn` in a fresh context (e.g. one event delivery or one job). */
   run<T>(values: Partial<ContextStore>, fn: () => Promise<T>): Promise<T> {
     return this.cls.run({ ifNested: 'override' }, () => {
-      for (const [k, v] of Object.entries(values)) if (v !== undefined) this.cls.set(k as keyof ContextStore, v);
+      for (const [k, v] of Object.entries(values))
+        if (v !== undefined) this.cls.set(k as keyof ContextStore, v);
       return fn();
     });
   }

@@ -35,7 +35,14 @@ export class MessagingMaintenance extends WorkerHost implements OnApplicationBoo
     await this.queue.upsertJobScheduler(
       'purge-hourly',
       { every: 3_600_000 },
-      { name: 'purge', data: { kind: 'purge', correlationId: 'scheduler:purge-hourly', olderThanHours: this.config.MESSAGING_RETENTION_HOURS } },
+      {
+        name: 'purge',
+        data: {
+          kind: 'purge',
+          correlationId: 'scheduler:purge-hourly',
+          olderThanHours: this.config.MESSAGING_RETENTION_HOURS,
+        },
+      },
     );
   }
 

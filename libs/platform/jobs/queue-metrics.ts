@@ -18,8 +18,15 @@ export class QueueMetrics implements OnModuleInit {
       .filter((i): i is Queue => i instanceof Queue);
     this.metrics.onScrape(async () => {
       for (const q of new Set(queues)) {
-        const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized');
-        for (const [state, n] of Object.entries(counts)) this.metrics.queueDepth.set({ queue: q.name, state }, n);
+        const counts = await q.getJobCounts(
+          'waiting',
+          'active',
+          'delayed',
+          'failed',
+          'prioritized',
+        );
+        for (const [state, n] of Object.entries(counts))
+          this.metrics.queueDepth.set({ queue: q.name, state }, n);
       }
     });
   }

@@ -1,5 +1,13 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Authenticated, Roles } from '../auth/auth.decorators.js';
 import { PlatformError } from '../http/app-error.js';
 import { decodeCursor, PageQuery, toPage } from '../http/pagination.js';
@@ -13,7 +21,8 @@ export class ParkedDelivery {
   @ApiProperty({ example: 'identity.user-registered' }) eventType: string;
   @ApiProperty({ example: 1 }) eventVersion: number;
   @ApiProperty({ example: 8 }) attempts: number;
-  @ApiPropertyOptional({ example: 'Error: SMTP connection refused', nullable: true }) lastError: string | null;
+  @ApiPropertyOptional({ example: 'Error: SMTP connection refused', nullable: true }) lastError:
+    string | null;
   @ApiProperty({ format: 'date-time' }) firstSeenAt: string;
   @ApiProperty({ format: 'date-time' }) parkedAt: string;
   @ApiProperty({ description: 'The event envelope as delivered' }) envelope: object;
@@ -57,7 +66,11 @@ export class DeliveriesController {
   @ApiOperation({ summary: 'List parked (dead-lettered) deliveries, oldest first' })
   @ApiOkResponse({ type: ParkedDeliveryPage })
   async parked(@Query() q: PageQuery): Promise<ParkedDeliveryPage> {
-    const after = decodeCursor<{ updatedAt: string; eventId: string; consumer: string }>(q.cursor, ['updatedAt', 'eventId', 'consumer']);
+    const after = decodeCursor<{ updatedAt: string; eventId: string; consumer: string }>(q.cursor, [
+      'updatedAt',
+      'eventId',
+      'consumer',
+    ]);
     const rows = await this.inbox.listParked(q.limit + 1, after);
     return toPage(rows, q.limit, mapDelivery, (r) => ({
       updatedAt: r.updated_at_exact!,
@@ -68,12 +81,24 @@ export class DeliveriesController {
 
   @Post(':eventId/:consumer/redrive')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Re-drive a parked delivery: it is retried at once with a fresh attempt budget' })
+  @ApiOperation({
+    summary: 'Re-drive a parked delivery: it is retried at once with a fresh attempt budget',
+  })
   @ApiAcceptedResponse({ type: RedriveResult })
-  @ApiNotFoundResponse({ description: 'No parked delivery for this event and consumer', type: ProblemDoc })
-  async redrive(@Param('eventId', new ParseUUIDPipe()) eventId: string, @Param('consumer') consumer: string): Promise<RedriveResult> {
+  @ApiNotFoundResponse({
+    description: 'No parked delivery for this event and consumer',
+    type: ProblemDoc,
+  })
+  async redrive(
+    @Param('eventId', new ParseUUIDPipe()) eventId: string,
+    @Param('consumer') consumer: string,
+  ): Promise<RedriveResult> {
     if (!(await this.inbox.redrive(eventId, consumer))) {
-      throw new PlatformError('platform.not_found', 404, `No parked delivery of event ${eventId} to ${consumer}.`);
+      throw new PlatformError(
+        'platform.not_found',
+        404,
+        `No parked delivery of event ${eventId} to ${consumer}.`,
+      );
     }
     this.relay.kick();
     return { status: 'pending' };

@@ -2,14 +2,23 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { DiscoveryService } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { eventKey, type EventEnvelope, type IntegrationEvent, type IntegrationEventClass } from '@app/contracts';
+import {
+  eventKey,
+  type EventEnvelope,
+  type IntegrationEvent,
+  type IntegrationEventClass,
+} from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { Transactions } from '../database/transactions.js';
 import { RequestContext } from '../http/request-context.js';
 import { Metrics } from '../observability/metrics.js';
 import { backoffMs } from './backoff.js';
-import { CONSUMER_METADATA, type ConsumerMetadata, type IntegrationEventConsumer } from './consumer.decorator.js';
+import {
+  CONSUMER_METADATA,
+  type ConsumerMetadata,
+  type IntegrationEventConsumer,
+} from './consumer.decorator.js';
 
 interface RegisteredConsumer extends ConsumerMetadata {
   instance: IntegrationEventConsumer & { handle?: (e: IntegrationEvent) => Promise<void> };
@@ -107,7 +116,7 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
 
   /** Waits for every delivery currently running. */
   async settled(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled(this.inFlight);
   }
 
   /** Delivers due retries (and deliveries whose worker died mid-flight). Returns how many. */
@@ -134,7 +143,10 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
     return rows.length;
   }
 
-  async listParked(limit: number, after?: { updatedAt: string; eventId: string; consumer: string }) {
+  async listParked(
+    limit: number,
+    after?: { updatedAt: string; eventId: string; consumer: string },
+  ) {
     const params: unknown[] = [limit];
     let where = `status = 'parked'`;
     if (after) {
@@ -171,13 +183,21 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
     return p;
   }
 
-  private async deliver(consumer: RegisteredConsumer, event: IntegrationEvent): Promise<DeliveryOutcome> {
+  private async deliver(
+    consumer: RegisteredConsumer,
+    event: IntegrationEvent,
+  ): Promise<DeliveryOutcome> {
     const meta = event.metadata;
     if (!meta) throw new Error(`Event ${event.type} delivered without its envelope`);
     const envelope: EventEnvelope = { ...meta, payload: event.payload };
     const labels = { type: meta.type, consumer: consumer.name };
     return this.context.run(
-      { correlationId: meta.correlationId, causationId: meta.id, tenantId: meta.tenantId, requestId: undefined },
+      {
+        correlationId: meta.correlationId,
+        causationId: meta.id,
+        tenantId: meta.tenantId,
+        requestId: undefined,
+      },
       async () => {
         try {
           const fresh = await this.transactions.run(async (tx) => {
@@ -196,7 +216,10 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
           });
           if (!fresh) {
             this.metrics.eventsDuplicate.inc(labels);
-            this.logger.debug({ eventId: meta.id, consumer: consumer.name }, 'duplicate delivery skipped');
+            this.logger.debug(
+              { eventId: meta.id, consumer: consumer.name },
+              'duplicate delivery skipped',
+            );
             return 'duplicate';
           }
           this.metrics.eventsConsumed.inc(labels);
@@ -209,9 +232,20 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
     );
   }
 
-  private async recordFailure(consumer: string, envelope: EventEnvelope, err: unknown): Promise<void> {
-    const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(0, MAX_ERROR_LENGTH);
-    const { INBOX_MAX_ATTEMPTS: max, INBOX_RETRY_BASE_MS: base, INBOX_RETRY_MAX_MS: cap } = this.config;
+  private async recordFailure(
+    consumer: string,
+    envelope: EventEnvelope,
+    err: unknown,
+  ): Promise<void> {
+    const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(
+      0,
+      MAX_ERROR_LENGTH,
+    );
+    const {
+      INBOX_MAX_ATTEMPTS: max,
+      INBOX_RETRY_BASE_MS: base,
+      INBOX_RETRY_MAX_MS: cap,
+    } = this.config;
     const rows: { attempts: number; status: string }[] = await this.dataSource.query(
       `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts, last_error)
        VALUES ($1, $2, $3, $4, $5, 'pending', 1, $6)
@@ -228,10 +262,25 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
       `UPDATE platform.inbox
           SET status = $3, next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)
         WHERE event_id = $1 AND consumer = $2 AND status = 'pending'`,
-      [envelope.id, consumer, parked ? 'parked' : 'pending', parked ? 0 : backoffMs(row.attempts, base, cap)],
+      [
+        envelope.id,
+        consumer,
+        parked ? 'parked' : 'pending',
+        parked ? 0 : backoffMs(row.attempts, base, cap),
+      ],
     );
-    this.metrics.eventsFailed.inc({ type: envelope.type, consumer, outcome: parked ? 'parked' : 'retry' });
-    const log = { eventId: envelope.id, type: envelope.type, consumer, attempts: row.attempts, error: message };
+    this.metrics.eventsFailed.inc({
+      type: envelope.type,
+      consumer,
+      outcome: parked ? 'parked' : 'retry',
+    });
+    const log = {
+      eventId: envelope.id,
+      type: envelope.type,
+      consumer,
+      attempts: row.attempts,
+      error: message,
+    };
     if (parked) this.logger.error(log, 'delivery parked after repeated failures');
     else this.logger.warn(log, 'delivery failed; will retry');
   }

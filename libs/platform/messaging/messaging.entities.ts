@@ -17,7 +17,8 @@ export class OutboxRow {
   @Column('jsonb') payload: object;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Index('outbox_dispatched_at_idx')
-  @Column('timestamptz', { name: 'dispatched_at', nullable: true }) dispatchedAt: Date | null;
+  @Column('timestamptz', { name: 'dispatched_at', nullable: true })
+  dispatchedAt: Date | null;
 }
 
 export type DeliveryStatus = 'pending' | 'done' | 'parked';

@@ -25,7 +25,9 @@ export class Outbox {
       const id = uuidv7();
       ids.push(id);
       const n = values.length;
-      rows.push(`($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`);
+      rows.push(
+        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`,
+      );
       values.push(
         id,
         event.type,

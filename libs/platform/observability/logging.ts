@@ -9,8 +9,21 @@ import type { AppConfig } from '../config/app-config.js';
  * a secret, anywhere up to three levels deep (bodies are not logged, but errors and events can be).
  */
 const SECRET_FIELDS = [
-  'password', 'newPassword', 'currentPassword', 'passwordHash', 'token', 'accessToken',
-  'refreshToken', 'secret', 'apiKey', 'cardNumber', 'number', 'pan', 'cvc', 'cvv', 'authorization',
+  'password',
+  'newPassword',
+  'currentPassword',
+  'passwordHash',
+  'token',
+  'accessToken',
+  'refreshToken',
+  'secret',
+  'apiKey',
+  'cardNumber',
+  'number',
+  'pan',
+  'cvc',
+  'cvv',
+  'authorization',
 ];
 export const REDACT_PATHS = [
   'req.headers.authorization',
@@ -42,10 +55,16 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
           return correlationId ? { correlationId } : {};
         },
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+          req: (req: { id: string; method: string; url: string }) => ({
+            id: req.id,
+            method: req.method,
+            url: req.url?.split('?')[0],
+          }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
-        autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics' },
+        autoLogging: {
+          ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics',
+        },
       },
       ...(stream ? [stream] : []),
     ] as Params['pinoHttp'],

@@ -32,13 +32,21 @@ class RedisLifecycle implements OnApplicationShutdown {
 }
 
 export function createRedis(url: string, name: string): Redis {
-  return new Redis(url, { connectionName: name, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+  return new Redis(url, {
+    connectionName: name,
+    maxRetriesPerRequest: 3,
+    enableAutoPipelining: true,
+  });
 }
 
 @Global()
 @Module({
   providers: [
-    { provide: REDIS, inject: [AppConfig], useFactory: (c: AppConfig) => createRedis(c.REDIS_URL, 'app') },
+    {
+      provide: REDIS,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => createRedis(c.REDIS_URL, 'app'),
+    },
     RedisKeys,
     RedisLifecycle,
   ],

@@ -7,15 +7,27 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class RegisterRequest {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
-  @Transform(trim) @IsEmail() @MaxLength(254)
+  @Transform(trim)
+  @IsEmail()
+  @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery staple', minLength: 10, maxLength: 128, writeOnly: true })
-  @IsString() @MinLength(10) @MaxLength(128)
+  @ApiProperty({
+    example: 'correct horse battery staple',
+    minLength: 10,
+    maxLength: 128,
+    writeOnly: true,
+  })
+  @IsString()
+  @MinLength(10)
+  @MaxLength(128)
   password: string;
 
   @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 80 })
-  @Transform(trim) @IsString() @MinLength(1) @MaxLength(80)
+  @Transform(trim)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(80)
   displayName: string;
 }
 
@@ -23,7 +35,8 @@ export class UserResponse {
   @ApiProperty({ format: 'uuid', example: '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69' }) id: string;
   @ApiProperty({ example: 'ada@example.com' }) email: string;
   @ApiProperty({ example: 'Ada Lovelace' }) displayName: string;
-  @ApiProperty({ example: ['customer'], enum: ['customer', 'admin'], isArray: true }) roles: string[];
+  @ApiProperty({ example: ['customer'], enum: ['customer', 'admin'], isArray: true })
+  roles: string[];
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 

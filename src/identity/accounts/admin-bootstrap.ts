@@ -23,14 +23,20 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
     if (!email || !password) return;
     const granted = await this.transactions.run(async (tx) => {
-      const user = await tx.manager.findOne(User, { where: { email: normalizeEmail(email) }, lock: { mode: 'pessimistic_write' } });
+      const user = await tx.manager.findOne(User, {
+        where: { email: normalizeEmail(email) },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!user) return undefined;
-      if (user.grant('admin')) await tx.manager.update(User, { id: user.id }, { roles: user.roles });
+      if (user.grant('admin'))
+        await tx.manager.update(User, { id: user.id }, { roles: user.roles });
       return user.id;
     });
     if (granted) return;
     try {
-      const user = await this.commands.execute(new RegisterUser({ email, password, displayName: 'Administrator' }, ['customer', 'admin']));
+      const user = await this.commands.execute(
+        new RegisterUser({ email, password, displayName: 'Administrator' }, ['customer', 'admin']),
+      );
       this.logger.log({ userId: user.id }, 'bootstrap admin account created');
     } catch (err) {
       // Another instance created it at the same moment.

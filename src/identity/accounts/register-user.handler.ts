@@ -24,7 +24,12 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUser> {
   ) {}
 
   async execute({ request, roles }: RegisterUser): Promise<UserResponse> {
-    const user = User.register(request.email, request.displayName, await this.passwords.hash(request.password), roles);
+    const user = User.register(
+      request.email,
+      request.displayName,
+      await this.passwords.hash(request.password),
+      roles,
+    );
     try {
       await this.transactions.run(async (tx) => {
         await tx.manager.insert(User, user);
@@ -40,7 +45,10 @@ export class RegisterUserHandler implements ICommandHandler<RegisterUser> {
       });
     } catch (err) {
       if (isUniqueViolation(err, 'users_email_key')) {
-        throw new IdentityError('identity.email_taken', `An account for ${normalizeEmail(request.email)} already exists.`);
+        throw new IdentityError(
+          'identity.email_taken',
+          `An account for ${normalizeEmail(request.email)} already exists.`,
+        );
       }
       throw err;
     }

@@ -8,7 +8,8 @@ export class User {
 
   /** Stored lower-cased; unique. */
   @Index('users_email_key', { unique: true })
-  @Column('text') email: string;
+  @Column('text')
+  email: string;
 
   @Column('text', { name: 'display_name' }) displayName: string;
 
@@ -20,7 +21,12 @@ export class User {
   @CreateDateColumn({ type: 'timestamptz', name: 'created_at' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz', name: 'updated_at' }) updatedAt: Date;
 
-  static register(email: string, displayName: string, passwordHash: string, roles: Role[] = ['customer']): User {
+  static register(
+    email: string,
+    displayName: string,
+    passwordHash: string,
+    roles: Role[] = ['customer'],
+  ): User {
     const user = new User();
     user.id = uuidv7();
     user.email = normalizeEmail(email);

@@ -29,8 +29,12 @@ export class IdentitySchema1795478700000 implements MigrationInterface {
         "replaced_by" uuid,
         CONSTRAINT "PK_7d8bee0204106019488c4c50ffa" PRIMARY KEY ("id")
     )`);
-    await q.query(`CREATE INDEX "refresh_tokens_user_idx" ON "identity"."refresh_tokens" ("user_id")`);
-    await q.query(`CREATE INDEX "refresh_tokens_family_idx" ON "identity"."refresh_tokens" ("family_id")`);
+    await q.query(
+      `CREATE INDEX "refresh_tokens_user_idx" ON "identity"."refresh_tokens" ("user_id")`,
+    );
+    await q.query(
+      `CREATE INDEX "refresh_tokens_family_idx" ON "identity"."refresh_tokens" ("family_id")`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -25,7 +25,8 @@ export class LoginHandler implements ICommandHandler<Login> {
       const user = await tx.manager.findOneBy(User, { email: normalizeEmail(request.email) });
       // Same work and same answer for an unknown email and a wrong password.
       const ok = await this.passwords.verify(user?.passwordHash, request.password);
-      if (!user || !ok) throw new IdentityError('identity.invalid_credentials', 'Email or password is incorrect.');
+      if (!user || !ok)
+        throw new IdentityError('identity.invalid_credentials', 'Email or password is incorrect.');
       const { tokenId: _, ...tokens } = await this.sessions.issue(tx.manager, user);
       return tokens;
     });

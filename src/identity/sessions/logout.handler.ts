@@ -23,7 +23,8 @@ export class LogoutHandler implements ICommandHandler<Logout> {
     if (!parsed) return;
     await this.transactions.run(async (tx) => {
       const token = await tx.manager.findOneBy(RefreshToken, { id: parsed.id });
-      if (token && secretMatches(parsed.secret, token.secretHash)) await revokeFamily(tx.manager, token.familyId, 'logout');
+      if (token && secretMatches(parsed.secret, token.secretHash))
+        await revokeFamily(tx.manager, token.familyId, 'logout');
     });
   }
 }

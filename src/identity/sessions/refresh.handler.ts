@@ -14,11 +14,20 @@ export class RefreshSession extends Command<TokenResponse> {
   }
 }
 
-type Outcome = { ok: true; tokens: TokenResponse } | { ok: false; code: 'invalid' | 'expired' | 'reused' };
+type Outcome =
+  { ok: true; tokens: TokenResponse } | { ok: false; code: 'invalid' | 'expired' | 'reused' };
 
 /** Revokes every live token of a family (logout, or theft detected). */
-export async function revokeFamily(manager: EntityManager, familyId: string, reason: RevokedReason): Promise<void> {
-  await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: new Date(), revokedReason: reason });
+export async function revokeFamily(
+  manager: EntityManager,
+  familyId: string,
+  reason: RevokedReason,
+): Promise<void> {
+  await manager.update(
+    RefreshToken,
+    { familyId, revokedAt: IsNull() },
+    { revokedAt: new Date(), revokedReason: reason },
+  );
 }
 
 /**
@@ -40,19 +49,34 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession> {
     // error is thrown after the transaction.
     const outcome: Outcome = parsed
       ? await this.transactions.run(async (tx): Promise<Outcome> => {
-          const token = await tx.manager.findOne(RefreshToken, { where: { id: parsed.id }, lock: { mode: 'pessimistic_write' } });
-          if (!token || !secretMatches(parsed.secret, token.secretHash)) return { ok: false, code: 'invalid' };
+          const token = await tx.manager.findOne(RefreshToken, {
+            where: { id: parsed.id },
+            lock: { mode: 'pessimistic_write' },
+          });
+          if (!token || !secretMatches(parsed.secret, token.secretHash))
+            return { ok: false, code: 'invalid' };
           if (token.revokedAt) {
             if (token.revokedReason !== 'rotated') return { ok: false, code: 'invalid' };
             await revokeFamily(tx.manager, token.familyId, 'reuse-detected');
-            this.logger.warn({ userId: token.userId, familyId: token.familyId }, 'refresh token reuse detected; session family revoked');
+            this.logger.warn(
+              { userId: token.userId, familyId: token.familyId },
+              'refresh token reuse detected; session family revoked',
+            );
             return { ok: false, code: 'reused' };
           }
           if (token.expiresAt.getTime() <= Date.now()) return { ok: false, code: 'expired' };
           const user = await tx.manager.findOneBy(User, { id: token.userId });
           if (!user) return { ok: false, code: 'invalid' };
-          const { tokenId, ...tokens } = await this.sessions.issue(tx.manager, user, token.familyId);
-          await tx.manager.update(RefreshToken, { id: token.id }, { revokedAt: new Date(), revokedReason: 'rotated', replacedBy: tokenId });
+          const { tokenId, ...tokens } = await this.sessions.issue(
+            tx.manager,
+            user,
+            token.familyId,
+          );
+          await tx.manager.update(
+            RefreshToken,
+            { id: token.id },
+            { revokedAt: new Date(), revokedReason: 'rotated', replacedBy: tokenId },
+          );
           return { ok: true, tokens };
         })
       : { ok: false, code: 'invalid' };
@@ -60,11 +84,20 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession> {
     if (outcome.ok) return outcome.tokens;
     switch (outcome.code) {
       case 'reused':
-        throw new IdentityError('identity.refresh_token_reused', 'This refresh token was already used; the session has been revoked. Log in again.');
+        throw new IdentityError(
+          'identity.refresh_token_reused',
+          'This refresh token was already used; the session has been revoked. Log in again.',
+        );
       case 'expired':
-        throw new IdentityError('identity.refresh_token_expired', 'The refresh token has expired. Log in again.');
+        throw new IdentityError(
+          'identity.refresh_token_expired',
+          'The refresh token has expired. Log in again.',
+        );
       case 'invalid':
-        throw new IdentityError('identity.invalid_refresh_token', 'The refresh token is invalid or revoked.');
+        throw new IdentityError(
+          'identity.invalid_refresh_token',
+          'The refresh token is invalid or revoked.',
+        );
     }
   }
 }

@@ -30,7 +30,11 @@ export class Sessions {
     private readonly config: AppConfig,
   ) {}
 
-  async issue(manager: EntityManager, user: { id: string; roles: Role[] }, familyId = uuidv7()): Promise<TokenResponse & { tokenId: string }> {
+  async issue(
+    manager: EntityManager,
+    user: { id: string; roles: Role[] },
+    familyId = uuidv7(),
+  ): Promise<TokenResponse & { tokenId: string }> {
     const id = uuidv7();
     const secret = randomBytes(32).toString('base64url');
     await manager.insert(RefreshToken, {

@@ -19,7 +19,9 @@ export class PlatformMessaging1795478600000 implements MigrationInterface {
         "dispatched_at" TIMESTAMP WITH TIME ZONE,
         CONSTRAINT "PK_340ab539f309f03bdaa14aa7649" PRIMARY KEY ("id")
     )`);
-    await q.query(`CREATE INDEX "outbox_dispatched_at_idx" ON "platform"."outbox" ("dispatched_at")`);
+    await q.query(
+      `CREATE INDEX "outbox_dispatched_at_idx" ON "platform"."outbox" ("dispatched_at")`,
+    );
     await q.query(`CREATE INDEX "outbox_pending_idx" ON "platform"."outbox" ("id")
     WHERE dispatched_at IS NULL`);
     await q.query(`CREATE TABLE "platform"."inbox" (
