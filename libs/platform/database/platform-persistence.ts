@@ -1,6 +1,6 @@
-import { InboxRow, OutboxRow } from '../messaging/messaging.entities.js';
+import { ConsumerRow, InboxRow, OutboxRow } from '../messaging/messaging.entities.js';
 import { PlatformMessaging1795478600000 } from './migrations/1795478600000-PlatformMessaging.js';
 
 /** Entities and migrations of the `platform` schema (outbox, inbox). */
-export const platformEntities = [OutboxRow, InboxRow];
+export const platformEntities = [OutboxRow, InboxRow, ConsumerRow];
 export const platformMigrations = [PlatformMessaging1795478600000];

@@ -96,6 +96,22 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
     return (this.byEvent.get(eventKey(type, version)) ?? []).map((c) => c.name);
   }
 
+  /**
+   * Records this process's consumers in `platform.consumers`, so a relay in any process sharing
+   * the database fans events out to them. To retire a consumer, delete its row.
+   */
+  async register(): Promise<void> {
+    const consumers = [...this.consumers.values()];
+    if (consumers.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO platform.consumers (name, event_type, event_version)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+       ON CONFLICT (name) DO UPDATE
+         SET event_type = EXCLUDED.event_type, event_version = EXCLUDED.event_version, last_seen_at = now()`,
+      [consumers.map((c) => c.name), consumers.map((c) => c.event.type), consumers.map((c) => c.event.version)],
+    );
+  }
+
   get consumerNames(): string[] {
     return [...this.consumers.keys()];
   }

@@ -44,3 +44,18 @@ export class InboxRow {
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }
+
+/**
+ * Every consumer any process hosts, registered at boot. The relay fans each event out to all
+ * registered consumers of its type — not only those of the process that claimed it — so
+ * processes hosting different CONTEXTS can share one database's outbox.
+ */
+@Entity({ schema: 'platform', name: 'consumers' })
+@Index('consumers_event_idx', ['eventType', 'eventVersion'])
+export class ConsumerRow {
+  @PrimaryColumn('text') name: string;
+  @Column('text', { name: 'event_type' }) eventType: string;
+  @Column('int', { name: 'event_version' }) eventVersion: number;
+  @Column('timestamptz', { name: 'registered_at', default: () => 'now()' }) registeredAt: Date;
+  @Column('timestamptz', { name: 'last_seen_at', default: () => 'now()' }) lastSeenAt: Date;
+}

@@ -27,8 +27,9 @@ interface OutboxRecord {
  * - Eventually: a poller drains whatever a crash or a lost signal left behind.
  *
  * A drain claims a bounded batch with `FOR UPDATE SKIP LOCKED` (so several relays never fight),
- * and in the same transaction marks it dispatched and writes one pending inbox row per hosted
- * consumer — from then on each delivery is durable on its own and retried independently. Only
+ * and in the same transaction marks it dispatched and writes one pending inbox row per
+ * registered consumer (`platform.consumers`, any process) — from then on each delivery is
+ * durable on its own and retried independently. Only
  * after that commit are the events handed to the CQRS EventBus, and the drain waits for those
  * deliveries before taking the next batch.
  */
@@ -57,8 +58,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     });
   }
 
-  onApplicationBootstrap(): void {
-    if (this.config.WORKERS) this.start();
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.WORKERS) return;
+    await this.inbox.register();
+    this.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -133,25 +136,23 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
                     o.tenant_id, o.payload, o.created_at`,
         [limit],
       )) as [OutboxRecord[], number];
-      const ids: string[] = [];
-      const consumers: string[] = [];
-      const envelopes: string[] = [];
-      for (const r of claimed) {
-        for (const consumer of this.inbox.consumersOf(r.type, r.version)) {
-          ids.push(r.id);
-          consumers.push(consumer);
-          envelopes.push(JSON.stringify(toEnvelope(r)));
-        }
-      }
-      if (ids.length > 0) {
-        // Pending, with a lease: the in-process dispatch below owns them until it expires.
+      if (claimed.length > 0) {
+        // One pending inbox row per registered consumer, wherever it is hosted. Ours are leased
+        // to the in-process dispatch below; other processes' pollers take theirs at once.
         await manager.query(
           `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, next_attempt_at)
-           SELECT e.event_id, e.consumer, e.envelope->>'type', (e.envelope->>'version')::int, e.envelope, 'pending',
-                  now() + make_interval(secs => $4::double precision / 1000)
-             FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) AS e(event_id, consumer, envelope)
+           SELECT e.event_id, c.name, c.event_type, c.event_version, e.envelope, 'pending',
+                  CASE WHEN c.name = ANY($3) THEN now() + make_interval(secs => $4::double precision / 1000) ELSE now() END
+             FROM unnest($1::uuid[], $2::jsonb[]) AS e(event_id, envelope)
+             JOIN platform.consumers c
+               ON c.event_type = e.envelope->>'type' AND c.event_version = (e.envelope->>'version')::int
            ON CONFLICT (event_id, consumer) DO NOTHING`,
-          [ids, consumers, envelopes, this.config.INBOX_LEASE_MS],
+          [
+            claimed.map((r) => r.id),
+            claimed.map((r) => JSON.stringify(toEnvelope(r))),
+            this.inbox.consumerNames,
+            this.config.INBOX_LEASE_MS,
+          ],
         );
       }
       return claimed;
