@@ -8,6 +8,7 @@ export * from './messaging/consumer.decorator.js';
 export * from './messaging/outbox.js';
 export * from './messaging/inbox.js';
 export * from './messaging/relay.js';
+export * from './messaging/event-transport.js';
 export * from './messaging/messaging.entities.js';
 export * from './jobs/jobs.js';
 export { MAINTENANCE_QUEUE, type MaintenanceJob } from './jobs/messaging-maintenance.processor.js';

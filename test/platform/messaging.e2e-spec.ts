@@ -315,12 +315,27 @@ class FlakyOnlyModule {}
 describe('messaging: processes hosting different consumers share one database', () => {
   it('fans each event out to every registered consumer, whichever relay claims it', async () => {
     const a = await createTestApp({ imports: [SteadyOnlyModule] });
-    const b = await createTestApp({ imports: [FlakyOnlyModule], database: a.database, redisPrefix: a.redisPrefix });
+    const b = await createTestApp({
+      imports: [FlakyOnlyModule],
+      database: a.database,
+      redisPrefix: a.redisPrefix,
+    });
     try {
-      await a.dataSource.query(`CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`);
-      const registered = await a.dataSource.query(`SELECT name FROM platform.consumers ORDER BY name`);
-      expect(registered.map((r: { name: string }) => r.name)).toEqual(['test.flaky', 'test.steady']);
-      for (const [app, label] of [[a, 'from-a'], [b, 'from-b']] as const) await publish(app, label);
+      await a.dataSource.query(
+        `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+      );
+      const registered = await a.dataSource.query(
+        `SELECT name FROM platform.consumers ORDER BY name`,
+      );
+      expect(registered.map((r: { name: string }) => r.name)).toEqual([
+        'test.flaky',
+        'test.steady',
+      ]);
+      for (const [app, label] of [
+        [a, 'from-a'],
+        [b, 'from-b'],
+      ] as const)
+        await publish(app, label);
       await eventually(async () => {
         expect(await effects(a, 'from-a')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
         expect(await effects(a, 'from-b')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });

@@ -10,6 +10,7 @@ import {
   MinLength,
   validateSync,
   IsEmail,
+  Matches,
 } from 'class-validator';
 
 export const CONTEXT_NAMES = [
@@ -87,8 +88,28 @@ export class AppConfig {
   @IsIn(CONTEXT_NAMES, { each: true })
   CONTEXTS: ContextName[] = [...CONTEXT_NAMES];
 
+  /** Broker that carries integration events between processes (`none`: the database only). */
   @IsIn(EVENT_TRANSPORTS)
   EVENT_TRANSPORT: (typeof EVENT_TRANSPORTS)[number] = 'none';
+
+  /**
+   * The broker's URL. Defaults: rmq `amqp://guest:guest@127.0.0.1:5672`, nats
+   * `nats://127.0.0.1:4222`, redis: REDIS_URL.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  EVENT_BROKER_URL?: string;
+
+  /**
+   * This deployment's name on the broker: its RabbitMQ queue / NATS queue group. Instances with
+   * the same name share the work; each name receives every event once. Default: the hosted
+   * contexts, e.g. `commerce-identity`.
+   */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,100}$/)
+  SERVICE_NAME?: string;
 
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
@@ -183,6 +204,22 @@ export class AppConfig {
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';
+  }
+
+  get serviceName(): string {
+    return this.SERVICE_NAME ?? [...this.CONTEXTS].sort().join('-');
+  }
+
+  get brokerUrl(): string {
+    if (this.EVENT_BROKER_URL) return this.EVENT_BROKER_URL;
+    switch (this.EVENT_TRANSPORT) {
+      case 'rmq':
+        return 'amqp://guest:guest@127.0.0.1:5672';
+      case 'nats':
+        return 'nats://127.0.0.1:4222';
+      default:
+        return this.REDIS_URL;
+    }
   }
 
   hosts(context: ContextName): boolean {

@@ -108,8 +108,41 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
        SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
        ON CONFLICT (name) DO UPDATE
          SET event_type = EXCLUDED.event_type, event_version = EXCLUDED.event_version, last_seen_at = now()`,
-      [consumers.map((c) => c.name), consumers.map((c) => c.event.type), consumers.map((c) => c.event.version)],
+      [
+        consumers.map((c) => c.name),
+        consumers.map((c) => c.event.type),
+        consumers.map((c) => c.event.version),
+      ],
     );
+  }
+
+  /** Event types (any version) some consumer here handles: what to subscribe to on a broker. */
+  get consumedTypes(): string[] {
+    return [...new Set([...this.consumers.values()].map((c) => c.event.type))];
+  }
+
+  /**
+   * Takes an event from a broker: records a pending delivery for each local consumer (so a
+   * crash from here on is covered by the poller) and delivers it. Duplicates are no-ops.
+   */
+  async receive(envelope: EventEnvelope): Promise<void> {
+    const local = this.consumersOf(envelope.type, envelope.version);
+    if (local.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, next_attempt_at)
+       SELECT $1, c, $2, $3, $4, 'pending', now() + make_interval(secs => $5::double precision / 1000)
+         FROM unnest($6::text[]) AS c
+       ON CONFLICT (event_id, consumer) DO NOTHING`,
+      [
+        envelope.id,
+        envelope.type,
+        envelope.version,
+        JSON.stringify(envelope),
+        this.config.INBOX_LEASE_MS,
+        local,
+      ],
+    );
+    await this.dispatch([envelope]);
   }
 
   get consumerNames(): string[] {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Transactions } from '../database/transactions.js';
 import { DeliveriesController } from './deliveries.controller.js';
+import { EventTransport } from './event-transport.js';
 import { Inbox } from './inbox.js';
 import { Outbox } from './outbox.js';
 import { OutboxRelay } from './relay.js';
@@ -10,7 +11,7 @@ import { OutboxRelay } from './relay.js';
 @Module({
   imports: [DiscoveryModule],
   controllers: [DeliveriesController],
-  providers: [Outbox, OutboxRelay, Inbox, Transactions],
+  providers: [Outbox, OutboxRelay, Inbox, Transactions, EventTransport],
   exports: [Outbox, OutboxRelay, Inbox, Transactions],
 })
 export class MessagingModule {}

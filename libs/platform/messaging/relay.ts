@@ -5,6 +5,7 @@ import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
+import { EventTransport } from './event-transport.js';
 import { Inbox } from './inbox.js';
 import { Outbox } from './outbox.js';
 
@@ -45,6 +46,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly outbox: Outbox,
     private readonly inbox: Inbox,
+    private readonly transport: EventTransport,
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -154,6 +156,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
             this.config.INBOX_LEASE_MS,
           ],
         );
+        // Other services (own databases) get them through the broker; if it refuses, this
+        // transaction rolls back and the batch is retried.
+        await this.transport.publish(claimed.map(toEnvelope));
       }
       return claimed;
     });

@@ -50,7 +50,9 @@ export class PlatformMessaging1795478600000 implements MigrationInterface {
         "last_seen_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
         CONSTRAINT "PK_0ec5ffb5c882182b64db8bcfda5" PRIMARY KEY ("name")
     )`);
-    await q.query(`CREATE INDEX "consumers_event_idx" ON "platform"."consumers" ("event_type", "event_version")`);
+    await q.query(
+      `CREATE INDEX "consumers_event_idx" ON "platform"."consumers" ("event_type", "event_version")`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
