@@ -25,7 +25,7 @@ export async function createApp(
   const config = loadConfig(env);
   const adapter = new FastifyAdapter({
     bodyLimit: 1_048_576,
-    trustProxy: true,
+    trustProxy: config.TRUST_PROXY,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const header = req.headers['x-request-id'];
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : uuidv7();

@@ -34,6 +34,32 @@ describe('identity: registration, login, tokens and roles', () => {
     expect(me.json()).toEqual(reg.json());
   });
 
+  it('publishes identity.user-registered through the outbox, carrying the caller’s correlation id', async () => {
+    const res = await t.post(
+      '/v1/identity/register',
+      { email: 'events@example.com', password: 'a-long-password', displayName: 'Ev' },
+      { headers: { 'x-correlation-id': 'checkout-42' } },
+    );
+    const [row] = await t.dataSource.query(
+      `SELECT type, version, correlation_id, causation_id, payload FROM platform.outbox WHERE payload->>'userId' = $1`,
+      [res.json().id],
+    );
+    expect(row).toMatchObject({
+      type: 'identity.user-registered',
+      version: 1,
+      correlation_id: 'checkout-42',
+    });
+    expect(row.causation_id).toBe(res.headers['x-request-id']);
+    expect(row.payload).toEqual({
+      userId: res.json().id,
+      email: 'events@example.com',
+      displayName: 'Ev',
+      roles: ['customer'],
+      registeredAt: res.json().createdAt,
+    });
+    expect(JSON.stringify(row)).not.toContain('a-long-password');
+  });
+
   it('refuses a duplicate email with 409 identity.email_taken', async () => {
     const res = await t.post('/v1/identity/register', {
       email: customer.email.toUpperCase(),

@@ -46,6 +46,16 @@ describe('boot', () => {
     }
   });
 
+  it('has migrations that match the entities (nothing left for migration:generate)', async () => {
+    const t = await createTestApp();
+    try {
+      const pending = await t.dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('hosts only the contexts named in CONTEXTS', async () => {
     const t = await createTestApp({ env: { CONTEXTS: 'notifications' } });
     try {

@@ -346,3 +346,47 @@ describe('messaging: processes hosting different consumers share one database', 
     }
   });
 });
+
+const slow = { started: 0 };
+
+@Injectable()
+@Consumes(ProbeHappened, 'test.slow')
+class SlowConsumer implements IntegrationEventConsumer<ProbeHappened> {
+  async consume(event: ProbeHappened, tx: Tx) {
+    slow.started++;
+    await new Promise((r) => setTimeout(r, 400));
+    await recordEffect(tx, 'test.slow', event);
+  }
+}
+
+@Module({ providers: [SlowConsumer] })
+class SlowModule {}
+
+describe('messaging: graceful shutdown', () => {
+  it('lets an in-flight delivery commit before the pools close', async () => {
+    const t = await createTestApp({ imports: [SlowModule] });
+    const database = t.database;
+    try {
+      await t.dataSource.query(
+        `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+      );
+      await publish(t, 'in-flight-at-shutdown');
+      await eventually(() => expect(slow.started).toBe(1));
+      await t.app.close();
+      const pg = (await import('pg')).default;
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const { rows } = await client.query(
+        `SELECT consumer FROM test_probe.effects WHERE label = 'in-flight-at-shutdown'`,
+      );
+      const inbox = await client.query(
+        `SELECT status FROM platform.inbox WHERE consumer = 'test.slow'`,
+      );
+      await client.end();
+      expect(rows).toEqual([{ consumer: 'test.slow' }]);
+      expect(inbox.rows).toEqual([{ status: 'done' }]);
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -149,6 +149,14 @@ export class AppConfig {
   @IsString({ each: true })
   CORS_ORIGINS: string[] = [];
 
+  /**
+   * Trust X-Forwarded-* from a reverse proxy (client IP for rate limits and logs). Leave off
+   * unless a proxy you control sets them: clients could otherwise spoof their IP.
+   */
+  @Transform(bool)
+  @IsBoolean()
+  TRUST_PROXY = false;
+
   /** Requests per client IP per minute before 429. */
   @Transform(int)
   @IsInt()

@@ -1,4 +1,10 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   ClientNats,
   ClientRedis,
@@ -47,7 +53,9 @@ function redisOptions(url: string) {
  * reach subscribers that are connected at the time.
  */
 @Injectable()
-export class EventTransport implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventTransport
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(EventTransport.name);
   private client?: EventClient;
   private server?: EventServer;
@@ -98,8 +106,13 @@ export class EventTransport implements OnApplicationBootstrap, OnApplicationShut
     );
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stop taking events from the broker first… */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.server?.close();
+  }
+
+  /** …and stop publishing only after the relay has stopped (it stops before shutdown). */
+  async onApplicationShutdown(): Promise<void> {
     await this.client?.close();
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -51,7 +51,7 @@ const MAX_ERROR_LENGTH = 2000;
  * with exponential backoff and parks a delivery after INBOX_MAX_ATTEMPTS.
  */
 @Injectable()
-export class Inbox implements OnModuleInit, OnApplicationShutdown {
+export class Inbox implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(Inbox.name);
   private readonly consumers = new Map<string, RegisteredConsumer>();
   private readonly byEvent = new Map<string, RegisteredConsumer[]>();
@@ -86,7 +86,7 @@ export class Inbox implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.settled();
   }

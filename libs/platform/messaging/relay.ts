@@ -1,4 +1,9 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { EventEnvelope } from '@app/contracts';
 import { Subscription } from 'rxjs';
@@ -35,7 +40,7 @@ interface OutboxRecord {
  * deliveries before taking the next batch.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxRelay.name);
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
@@ -66,7 +71,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any pool closes: stop claiming, let in-flight deliveries commit. */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.stop();
   }
 
