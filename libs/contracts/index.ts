@@ -4,3 +4,5 @@
  */
 export * from './envelope.js';
 export * from './identity/index.js';
+export * from './commerce/index.js';
+export * from './payments/index.js';

@@ -154,6 +154,19 @@ describe('identity: registration, login, tokens and roles', () => {
     });
   });
 
+  it('never promotes an account someone registered with ADMIN_EMAIL under another password', async () => {
+    const squatter = await t.newUser({ email: 'ops@example.com', password: 'squatters-password' });
+    const next = await createTestApp({
+      database: t.database,
+      env: { ADMIN_EMAIL: 'ops@example.com', ADMIN_PASSWORD: 'the-real-admin-password' },
+    });
+    await next.app.close();
+    const me = await t.get('/v1/identity/me', {
+      token: (await t.login(squatter.email, squatter.password)).accessToken,
+    });
+    expect(me.json().roles).toEqual(['customer']);
+  });
+
   describe('refresh tokens', () => {
     it('rotates: each refresh token works once and yields a new pair', async () => {
       const user = await t.newUser();

@@ -59,7 +59,14 @@ export class Transactions {
           },
         );
         if (published) this.outbox.committed();
-        for (const fn of callbacks) fn();
+        for (const fn of callbacks) {
+          try {
+            fn();
+          } catch (err) {
+            // The work is committed; a failing follow-up must not turn it into an error.
+            this.logger.error({ err }, 'afterCommit callback failed');
+          }
+        }
         return result;
       } catch (err) {
         if (!isRetryableTxError(err) || attempt >= attempts) throw err;

@@ -37,8 +37,9 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * - same key + same request → the stored response again, with `Idempotent-Replayed: true`;
  * - same key + different request (method, path or body) → 422;
  * - same key while the first is still running → 409 (retry later);
- * - validation failures and 5xx are not stored (the key is released so a fix can reuse it);
- *   auth failures never reach this interceptor (guards run first).
+ * - validation (400), auth (401/403), rate-limit (429) failures and 5xx are not stored (the key
+ *   is released so a corrected retry can use it); other business errors (402, 404, 409, 422…)
+ *   are stored and replayed, because the operation ran.
  * Keys are scoped per caller and route, so two users can never collide. The database's unique
  * constraint on the business id remains the permanent guard behind this cache.
  */
@@ -101,7 +102,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           if (
             err instanceof AppError &&
             err.status < 500 &&
-            err.code !== 'platform.validation_failed'
+            ![400, 401, 403, 429].includes(err.status)
           ) {
             const stored: Stored = {
               state: 'done',

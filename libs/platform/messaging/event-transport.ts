@@ -73,9 +73,20 @@ export class EventTransport
   async publish(envelopes: EventEnvelope[]): Promise<void> {
     if (!this.enabled || envelopes.length === 0) return;
     const client = this.clientProxy();
-    await Promise.all(
+    // Bounded: a broker that is down must not hold the relay's claim transaction open; the batch
+    // rolls back and is retried.
+    const sent = Promise.all(
       envelopes.map((e) => lastValueFrom(client.emit(e.type, e), { defaultValue: undefined })),
     );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('broker did not accept the events in time')), 5000);
+    });
+    try {
+      await Promise.race([sent, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -88,8 +99,15 @@ export class EventTransport
       server.addHandler(
         type,
         async (envelope: EventEnvelope, ctx?: unknown) => {
-          await this.inbox.receive(envelope);
-          if (ctx instanceof RmqContext) ctx.getChannelRef().ack(ctx.getMessage());
+          const rmq = ctx instanceof RmqContext ? ctx : undefined;
+          try {
+            await this.inbox.receive(envelope);
+            rmq?.getChannelRef().ack(rmq.getMessage());
+          } catch (err) {
+            // Not in our inbox yet: give it back to the broker for another try.
+            rmq?.getChannelRef().nack(rmq.getMessage(), false, true);
+            throw err;
+          }
         },
         true,
       );

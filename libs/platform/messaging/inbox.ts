@@ -1,4 +1,4 @@
-import { Injectable, Logger, BeforeApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { EventBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -51,7 +51,7 @@ const MAX_ERROR_LENGTH = 2000;
  * with exponential backoff and parks a delivery after INBOX_MAX_ATTEMPTS.
  */
 @Injectable()
-export class Inbox implements OnModuleInit, BeforeApplicationShutdown {
+export class Inbox implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(Inbox.name);
   private readonly consumers = new Map<string, RegisteredConsumer>();
   private readonly byEvent = new Map<string, RegisteredConsumer[]>();
@@ -86,7 +86,7 @@ export class Inbox implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     await this.settled();
   }
@@ -185,7 +185,15 @@ export class Inbox implements OnModuleInit, BeforeApplicationShutdown {
       rows.map((row) => {
         const consumer = this.consumers.get(row.consumer);
         const event = this.hydrate(row.envelope);
-        if (!consumer || !event) return Promise.resolve('failed' as const);
+        if (!consumer || !event) {
+          // No handler for this version any more: park it rather than re-lease it for ever.
+          const error = new Error(
+            `no consumer ${row.consumer} for ${row.event_type}@${row.event_version} in this process`,
+          );
+          return this.recordFailure(row.consumer, row.envelope, error, true).then(
+            () => 'failed' as const,
+          );
+        }
         return this.track(this.deliver(consumer, event));
       }),
     );
@@ -255,7 +263,7 @@ export class Inbox implements OnModuleInit, BeforeApplicationShutdown {
                VALUES ($1, $2, $3, $4, $5, 'done', 1)
                ON CONFLICT (event_id, consumer) DO UPDATE
                  SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
-               WHERE inbox.status <> 'done'
+               WHERE inbox.status = 'pending'
                RETURNING 1`,
               [meta.id, consumer.name, meta.type, meta.version, JSON.stringify(envelope)],
             );
@@ -285,6 +293,7 @@ export class Inbox implements OnModuleInit, BeforeApplicationShutdown {
     consumer: string,
     envelope: EventEnvelope,
     err: unknown,
+    park = false,
   ): Promise<void> {
     const message = (err instanceof Error ? `${err.name}: ${err.message}` : String(err)).slice(
       0,
@@ -306,7 +315,7 @@ export class Inbox implements OnModuleInit, BeforeApplicationShutdown {
     );
     const row = rows[0];
     if (!row) return; // already done (a concurrent duplicate succeeded) or parked
-    const parked = row.attempts >= max;
+    const parked = park || row.attempts >= max;
     await this.dataSource.query(
       `UPDATE platform.inbox
           SET status = $3, next_attempt_at = now() + make_interval(secs => $4::double precision / 1000)

@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  BeforeApplicationShutdown,
-} from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { EventEnvelope } from '@app/contracts';
 import { Subscription } from 'rxjs';
@@ -40,7 +35,7 @@ interface OutboxRecord {
  * deliveries before taking the next batch.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
   private subscription?: Subscription;
   private timer?: NodeJS.Timeout;
@@ -71,8 +66,11 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
     this.start();
   }
 
-  /** Before any pool closes: stop claiming, let in-flight deliveries commit. */
-  async beforeApplicationShutdown(): Promise<void> {
+  /**
+   * First thing at shutdown (Nest unsubscribes the CQRS EventBus handlers in this same phase):
+   * stop claiming and let in-flight deliveries commit while the pools are still open.
+   */
+  async onModuleDestroy(): Promise<void> {
     await this.stop();
   }
 
@@ -113,6 +111,7 @@ export class OutboxRelay implements OnApplicationBootstrap, BeforeApplicationShu
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
+      if (this.stopped && total > 0) return total;
       const n = await this.dispatchBatch();
       const retried = await this.inbox.processDue();
       total += n;

@@ -33,6 +33,11 @@ export const REDACT_PATHS = [
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
 
+function redactQueryText(message: string): string {
+  // pg messages can quote values ("Key (email)=(a@b.c) already exists").
+  return message.replace(/=\(.*?\)/g, '=(…)');
+}
+
 /** nestjs-pino options: JSON logs with request id, correlation id and user id on every line. */
 export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream): Params {
   return {
@@ -55,6 +60,17 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
           return correlationId ? { correlationId } : {};
         },
         serializers: {
+          // Database errors carry the failed query's parameters (hashes, emails, payloads): keep
+          // only what identifies the failure.
+          err: (err: Record<string, unknown>) =>
+            err && typeof err === 'object'
+              ? {
+                  type: err.name ?? err.constructor?.name,
+                  message: redactQueryText(String(err.message ?? '')),
+                  code: err.code,
+                  stack: err.stack,
+                }
+              : err,
           req: (req: { id: string; method: string; url: string }) => ({
             id: req.id,
             method: req.method,

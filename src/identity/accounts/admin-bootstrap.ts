@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { AppConfig, Transactions } from '@app/platform';
 import { IdentityError } from '../identity.error.js';
+import { Passwords } from './passwords.js';
 import { RegisterUser } from './register-user.handler.js';
 import { normalizeEmail, User } from './user.entity.js';
 
@@ -17,22 +18,35 @@ export class AdminBootstrap implements OnApplicationBootstrap {
     private readonly config: AppConfig,
     private readonly commands: CommandBus,
     private readonly transactions: Transactions,
+    private readonly passwords: Passwords,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = this.config;
     if (!email || !password) return;
-    const granted = await this.transactions.run(async (tx) => {
-      const user = await tx.manager.findOne(User, {
-        where: { email: normalizeEmail(email) },
-        lock: { mode: 'pessimistic_write' },
+    const existing = await this.transactions.run((tx) =>
+      tx.manager.findOneBy(User, { email: normalizeEmail(email) }),
+    );
+    if (existing) {
+      // Never promote an account someone else registered with this address: only the holder of
+      // ADMIN_PASSWORD is the bootstrap admin.
+      if (!(await this.passwords.verify(existing.passwordHash, password))) {
+        this.logger.error(
+          { userId: existing.id },
+          'ADMIN_EMAIL belongs to an account whose password is not ADMIN_PASSWORD; admin role NOT granted',
+        );
+        return;
+      }
+      await this.transactions.run(async (tx) => {
+        const user = await tx.manager.findOneOrFail(User, {
+          where: { id: existing.id },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (user.grant('admin'))
+          await tx.manager.update(User, { id: user.id }, { roles: user.roles });
       });
-      if (!user) return undefined;
-      if (user.grant('admin'))
-        await tx.manager.update(User, { id: user.id }, { roles: user.roles });
-      return user.id;
-    });
-    if (granted) return;
+      return;
+    }
     try {
       const user = await this.commands.execute(
         new RegisterUser({ email, password, displayName: 'Administrator' }, ['customer', 'admin']),

@@ -1,5 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Transactions } from '@app/platform';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Passwords } from '../accounts/passwords.js';
 import { normalizeEmail, User } from '../accounts/user.entity.js';
 import { IdentityError } from '../identity.error.js';
@@ -18,15 +20,19 @@ export class LoginHandler implements ICommandHandler<Login> {
     private readonly transactions: Transactions,
     private readonly passwords: Passwords,
     private readonly sessions: Sessions,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   async execute({ request }: Login): Promise<TokenResponse> {
+    // The hash check runs outside the transaction: argon2 is slow on purpose and must not hold
+    // a pooled connection. Same work and same answer for an unknown email and a wrong password.
+    const user = await this.dataSource
+      .getRepository(User)
+      .findOneBy({ email: normalizeEmail(request.email) });
+    const ok = await this.passwords.verify(user?.passwordHash, request.password);
+    if (!user || !ok)
+      throw new IdentityError('identity.invalid_credentials', 'Email or password is incorrect.');
     return this.transactions.run(async (tx) => {
-      const user = await tx.manager.findOneBy(User, { email: normalizeEmail(request.email) });
-      // Same work and same answer for an unknown email and a wrong password.
-      const ok = await this.passwords.verify(user?.passwordHash, request.password);
-      if (!user || !ok)
-        throw new IdentityError('identity.invalid_credentials', 'Email or password is incorrect.');
       const { tokenId: _, ...tokens } = await this.sessions.issue(tx.manager, user);
       return tokens;
     });

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Transactions } from '@app/platform';
 import { RefreshToken } from './refresh-token.entity.js';
-import { revokeFamily } from './refresh.handler.js';
+import { lockFamily, revokeFamily } from './refresh.handler.js';
 import { parseRefreshToken, secretMatches } from './sessions.js';
 
 export class Logout extends Command<void> {
@@ -23,8 +23,9 @@ export class LogoutHandler implements ICommandHandler<Logout> {
     if (!parsed) return;
     await this.transactions.run(async (tx) => {
       const token = await tx.manager.findOneBy(RefreshToken, { id: parsed.id });
-      if (token && secretMatches(parsed.secret, token.secretHash))
-        await revokeFamily(tx.manager, token.familyId, 'logout');
+      if (!token || !secretMatches(parsed.secret, token.secretHash)) return;
+      await lockFamily(tx.manager, token.familyId);
+      await revokeFamily(tx.manager, token.familyId, 'logout');
     });
   }
 }

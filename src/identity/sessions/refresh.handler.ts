@@ -17,6 +17,16 @@ export class RefreshSession extends Command<TokenResponse> {
 type Outcome =
   { ok: true; tokens: TokenResponse } | { ok: false; code: 'invalid' | 'expired' | 'reused' };
 
+/**
+ * Serialises everything that touches one session family (rotation, logout, reuse detection):
+ * without it, a revocation could miss a token another transaction is minting at that moment.
+ */
+export async function lockFamily(manager: EntityManager, familyId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('identity.refresh-family:' || $1))`, [
+    familyId,
+  ]);
+}
+
 /** Revokes every live token of a family (logout, or theft detected). */
 export async function revokeFamily(
   manager: EntityManager,
@@ -49,12 +59,11 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession> {
     // error is thrown after the transaction.
     const outcome: Outcome = parsed
       ? await this.transactions.run(async (tx): Promise<Outcome> => {
-          const token = await tx.manager.findOne(RefreshToken, {
-            where: { id: parsed.id },
-            lock: { mode: 'pessimistic_write' },
-          });
-          if (!token || !secretMatches(parsed.secret, token.secretHash))
+          const found = await tx.manager.findOneBy(RefreshToken, { id: parsed.id });
+          if (!found || !secretMatches(parsed.secret, found.secretHash))
             return { ok: false, code: 'invalid' };
+          await lockFamily(tx.manager, found.familyId);
+          const token = await tx.manager.findOneByOrFail(RefreshToken, { id: parsed.id });
           if (token.revokedAt) {
             if (token.revokedReason !== 'rotated') return { ok: false, code: 'invalid' };
             await revokeFamily(tx.manager, token.familyId, 'reuse-detected');

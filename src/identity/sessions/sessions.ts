@@ -8,7 +8,10 @@ import type { TokenResponse } from './sessions.dto.js';
 
 /** Refresh tokens are `<id>.<secret>`: the id finds the row, the secret is checked by hash. */
 export function parseRefreshToken(token: string): { id: string; secret: string } | undefined {
-  const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$/.exec(token);
+  const match =
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/.exec(
+      token,
+    );
   return match ? { id: match[1]!, secret: match[2]! } : undefined;
 }
 

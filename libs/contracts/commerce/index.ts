@@ -1,0 +1,2 @@
+export * from './order-created.event.js';
+export * from './order-cancelled.event.js';

@@ -1,0 +1,2 @@
+export * from './transfer-events.js';
+export * from './payment-events.js';

@@ -1,0 +1,194 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ApiProperty } from '@nestjs/swagger';
+import { DataSource } from 'typeorm';
+import { entryHash } from './entry-hash.js';
+
+export class LedgerProblem {
+  @ApiProperty({
+    example: 'chain_broken',
+    enum: [
+      'unbalanced',
+      'negative_balance',
+      'chain_broken',
+      'balance_mismatch',
+      'transfer_entries',
+    ],
+  })
+  kind: string;
+  @ApiProperty({ example: 'account 0194… entry 12: hash does not match its contents' })
+  detail: string;
+}
+
+export class LedgerVerification {
+  @ApiProperty() ok: boolean;
+  @ApiProperty({ example: 2 }) accounts: number;
+  @ApiProperty({ example: 10 }) transfers: number;
+  @ApiProperty({ example: 20 }) entries: number;
+  @ApiProperty({ type: [LedgerProblem] }) problems: LedgerProblem[];
+}
+
+export class VerifyLedger extends Query<LedgerVerification> {}
+
+interface EntryRow {
+  account_id: string;
+  version: string;
+  transfer_id: string;
+  transfer_kind: string;
+  side: string;
+  amount: string;
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+  prev_hash: string;
+  hash: string;
+  created_at: Date;
+}
+
+/**
+ * Recomputes everything the ledger promises: per currency Σ debits = Σ credits (posted and
+ * pending), no flagged account below zero, every transfer has exactly its two entries, every
+ * account's entries form an unbroken hash chain whose running balances end at the account row.
+ * Streams entries in pages so it stays flat in memory.
+ */
+@QueryHandler(VerifyLedger)
+export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async execute(): Promise<LedgerVerification> {
+    const problems: LedgerProblem[] = [];
+    const sums: { currency: string; dp: string; cp: string; dpe: string; cpe: string }[] =
+      await this.db.query(
+        `SELECT currency, sum(debits_posted)::text dp, sum(credits_posted)::text cp, sum(debits_pending)::text dpe, sum(credits_pending)::text cpe
+         FROM payments.accounts GROUP BY currency`,
+      );
+    for (const s of sums) {
+      if (s.dp !== s.cp)
+        problems.push({
+          kind: 'unbalanced',
+          detail: `${s.currency}: posted debits ${s.dp} ≠ posted credits ${s.cp}`,
+        });
+      if (s.dpe !== s.cpe)
+        problems.push({
+          kind: 'unbalanced',
+          detail: `${s.currency}: pending debits ${s.dpe} ≠ pending credits ${s.cpe}`,
+        });
+    }
+    const negative: { id: string }[] = await this.db.query(
+      `SELECT id FROM payments.accounts WHERE debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted`,
+    );
+    for (const a of negative)
+      problems.push({
+        kind: 'negative_balance',
+        detail: `account ${a.id} has debits above credits`,
+      });
+    const badTransfers: { id: string; n: number }[] = await this.db.query(
+      `SELECT t.id, count(e.id)::int n FROM payments.transfers t LEFT JOIN payments.entries e ON e.transfer_id = t.id
+        GROUP BY t.id HAVING count(e.id) <> 2 OR count(DISTINCT e.side) <> 2
+       UNION ALL
+       SELECT e.transfer_id, count(*)::int FROM payments.entries e LEFT JOIN payments.transfers t ON t.id = e.transfer_id
+        WHERE t.id IS NULL GROUP BY e.transfer_id`,
+    );
+    for (const t of badTransfers)
+      problems.push({
+        kind: 'transfer_entries',
+        detail: `transfer ${t.id} has ${t.n} entries instead of one debit and one credit`,
+      });
+
+    const accounts: {
+      id: string;
+      version: string;
+      head_hash: string;
+      debits_posted: string;
+      credits_posted: string;
+      debits_pending: string;
+      credits_pending: string;
+    }[] = await this.db.query(
+      `SELECT id, version, head_hash, debits_posted, credits_posted, debits_pending, credits_pending FROM payments.accounts ORDER BY id`,
+    );
+    let entries = 0;
+    for (const account of accounts) {
+      let prev = { hash: '', version: 0n, dp: '0', cp: '0', dpe: '0', cpe: '0' };
+      let broken = false;
+      for (let after = 0n; !broken;) {
+        const page: EntryRow[] = await this.db.query(
+          `SELECT account_id, version, transfer_id, transfer_kind, side, amount, debits_posted, credits_posted,
+                  debits_pending, credits_pending, prev_hash, hash, created_at
+             FROM payments.entries WHERE account_id = $1 AND version > $2 ORDER BY version LIMIT 1000`,
+          [account.id, after.toString()],
+        );
+        if (page.length === 0) break;
+        for (const e of page) {
+          entries++;
+          const recomputed = entryHash({
+            accountId: e.account_id,
+            version: e.version,
+            transferId: e.transfer_id,
+            transferKind: e.transfer_kind,
+            side: e.side,
+            amount: e.amount,
+            debitsPosted: e.debits_posted,
+            creditsPosted: e.credits_posted,
+            debitsPending: e.debits_pending,
+            creditsPending: e.credits_pending,
+            createdAt: new Date(e.created_at).toISOString(),
+            prevHash: e.prev_hash,
+          });
+          const where = `account ${account.id} entry ${e.version}`;
+          if (BigInt(e.version) !== prev.version + 1n)
+            problems.push({
+              kind: 'chain_broken',
+              detail: `${where}: version gap after ${prev.version}`,
+            });
+          else if (e.prev_hash !== prev.hash)
+            problems.push({
+              kind: 'chain_broken',
+              detail: `${where}: does not link to the previous entry`,
+            });
+          else if (recomputed !== e.hash)
+            problems.push({
+              kind: 'chain_broken',
+              detail: `${where}: hash does not match its contents`,
+            });
+          else {
+            prev = {
+              hash: e.hash,
+              version: BigInt(e.version),
+              dp: e.debits_posted,
+              cp: e.credits_posted,
+              dpe: e.debits_pending,
+              cpe: e.credits_pending,
+            };
+            continue;
+          }
+          broken = true;
+          break;
+        }
+        after = BigInt(page[page.length - 1]!.version);
+      }
+      if (broken) continue;
+      const row = [
+        account.debits_posted,
+        account.credits_posted,
+        account.debits_pending,
+        account.credits_pending,
+      ].join('/');
+      const last = [prev.dp, prev.cp, prev.dpe, prev.cpe].join('/');
+      if (
+        row !== last ||
+        account.head_hash !== prev.hash ||
+        BigInt(account.version) !== prev.version
+      ) {
+        problems.push({
+          kind: 'balance_mismatch',
+          detail: `account ${account.id}: balances ${row} do not match its entries (${last})`,
+        });
+      }
+    }
+    const [{ n: transfers }] = await this.db.query(
+      `SELECT count(*)::int n FROM payments.transfers`,
+    );
+    return { ok: problems.length === 0, accounts: accounts.length, transfers, entries, problems };
+  }
+}

@@ -1,0 +1,514 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  PaymentFailed,
+  PaymentRefunded,
+  PaymentSucceeded,
+  TransferCompleted,
+  TransferFailed,
+  type IntegrationEvent,
+} from '@app/contracts';
+import { AppConfig, Metrics, Transactions, type Tx } from '@app/platform';
+import { DataSource } from 'typeorm';
+import { FraudEngine } from '../fraud/fraud-engine.js';
+import { Ledger } from '../ledger/ledger.js';
+import { PaymentProcessor, ProcessorTimeout } from '../processor/processor.port.js';
+import { Vault } from '../vault/vault.js';
+import type { SagaData } from './saga-data.js';
+import type { Saga, SagaState, SagaStep } from './saga.entity.js';
+import { SagaFaults, SimulatedCrash } from './saga-faults.js';
+
+type StepOutcome = 'continue' | { waitMs: number };
+
+interface SagaRow {
+  id: string;
+  kind: Saga['kind'];
+  owner_id: string;
+  business_key: string;
+  state: SagaState;
+  step: SagaStep;
+  attempts: number;
+  data: SagaData;
+  deadline_at: Date;
+  created_at: Date;
+}
+
+const MAX_STEPS_PER_RUN = 12;
+
+/**
+ * Advances payment sagas (orchestration). Steps per kind:
+ *
+ *   transfer       fraud → hold → post
+ *   top_up         fraud → hold → charge (→ charge_status) → post
+ *   order_payment  fraud → hold → charge (→ charge_status) → post
+ *   order_refund   refund
+ *
+ * and compensation in reverse: a declined charge or a failed post voids the hold
+ * (`void`), a charge whose hold can no longer be posted is refunded first (`refund_charge`).
+ * Each step commits its ledger work, the saga's new step and history, and any integration event
+ * in one transaction.
+ */
+@Injectable()
+export class SagaRunner {
+  private readonly logger = new Logger(SagaRunner.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly transactions: Transactions,
+    private readonly ledger: Ledger,
+    private readonly fraud: FraudEngine,
+    private readonly processor: PaymentProcessor,
+    private readonly vault: Vault,
+    private readonly faults: SagaFaults,
+    private readonly metrics: Metrics,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Runs a saga until it ends or has to wait. Another runner holding it → returns at once. */
+  async run(sagaId: string): Promise<void> {
+    const [claimed] = (await this.db.query(
+      `UPDATE payments.sagas SET lease_until = now() + make_interval(secs => $2::double precision / 1000), attempts = attempts + 1
+        WHERE id = $1 AND state = 'PENDING' AND (lease_until IS NULL OR lease_until < now())
+        RETURNING *`,
+      [sagaId, this.config.PAYMENTS_SAGA_LEASE_MS],
+    )) as [SagaRow[], number];
+    let saga = claimed[0];
+    if (!saga) return;
+    let nextRunInMs = 0;
+    try {
+      for (let i = 0; i < MAX_STEPS_PER_RUN && saga.state === 'PENDING'; i++) {
+        const outcome = await this.step(saga);
+        this.faults.check(saga.step);
+        const [fresh] = await this.db.query(`SELECT * FROM payments.sagas WHERE id = $1`, [sagaId]);
+        saga = fresh as SagaRow;
+        if (outcome !== 'continue') {
+          nextRunInMs = outcome.waitMs;
+          break;
+        }
+      }
+    } catch (err) {
+      if (err instanceof SimulatedCrash) throw err; // a dead process releases nothing
+      this.logger.error({ sagaId, err }, 'saga step failed unexpectedly; will retry');
+      nextRunInMs = Math.min(60_000, 250 * 2 ** Math.min(saga.attempts, 8));
+      await this.history(sagaId, saga.step, 'error', err instanceof Error ? err.name : 'Error');
+    }
+    await this.db.query(
+      `UPDATE payments.sagas SET lease_until = NULL, next_run_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
+      [sagaId, nextRunInMs],
+    );
+  }
+
+  private async step(saga: SagaRow): Promise<StepOutcome> {
+    switch (saga.step) {
+      case 'fraud':
+        return this.fraudCheck(saga);
+      case 'hold':
+        return this.hold(saga);
+      case 'charge':
+        return this.charge(saga);
+      case 'charge_status':
+        return this.chargeStatus(saga);
+      case 'post':
+        return this.post(saga);
+      case 'refund_charge':
+        return this.refundCharge(saga);
+      case 'void':
+        return this.voidHold(saga);
+      case 'refund':
+        return this.refundOrder(saga);
+      case 'done':
+        return 'continue';
+    }
+  }
+
+  private async fraudCheck(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    let fingerprint: string | undefined;
+    if (d.cardToken) {
+      const card = await this.vault.findCard(this.db, saga.owner_id, d.cardToken);
+      fingerprint = card?.fingerprint;
+    }
+    const [account] = d.fromAccountId
+      ? await this.db.query(`SELECT created_at FROM payments.accounts WHERE id = $1`, [
+          d.fromAccountId,
+        ])
+      : [undefined];
+    const decision = await this.fraud.evaluate({
+      paymentId: saga.id,
+      amount: d.amount,
+      customerId: saga.owner_id,
+      accountId: d.fromAccountId ?? d.toAccountId,
+      cardFingerprint: fingerprint,
+      accountCreatedAt: account?.created_at,
+    });
+    await this.transactions.run(async (tx) => {
+      await tx.manager.query(
+        `INSERT INTO payments.fraud_decisions (saga_id, verdict, score, rules) VALUES ($1, $2, $3, $4) ON CONFLICT (saga_id) DO NOTHING`,
+        [saga.id, decision.verdict, decision.score, JSON.stringify(decision.rules)],
+      );
+      const detail = `${decision.verdict} (score ${decision.score}${decision.rules.length ? `: ${decision.rules.map((r) => r.id).join(', ')}` : ''})`;
+      if (decision.verdict === 'deny')
+        return this.finish(tx, saga, 'FAILED', 'fraud_denied', detail);
+      await this.advance(tx, saga, 'hold', 'fraud_checked', detail);
+    });
+    return 'continue';
+  }
+
+  private async hold(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    await this.transactions.run(async (tx) => {
+      const result = await this.ledger.transfer(tx.manager, {
+        id: d.holdId,
+        kind: 'pending',
+        debitAccountId: d.debitAccountId,
+        creditAccountId: d.creditAccountId,
+        amount: BigInt(d.amount),
+        currency: d.currency,
+        timeoutSeconds: this.config.PAYMENTS_HOLD_TIMEOUT_SECONDS,
+        sagaId: saga.id,
+      });
+      if (!result.ok)
+        return this.finish(tx, saga, 'FAILED', result.reason, `hold refused: ${result.reason}`);
+      await this.advance(
+        tx,
+        saga,
+        saga.kind === 'transfer' ? 'post' : 'charge',
+        'held',
+        `hold ${d.holdId}`,
+      );
+    });
+    return 'continue';
+  }
+
+  private async charge(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    const card = d.cardToken
+      ? await this.vault.findCard(this.db, saga.owner_id, d.cardToken)
+      : null;
+    if (!card) {
+      await this.transactions.run((tx) =>
+        this.advance(tx, saga, 'void', 'charge_skipped', 'card_not_found', {
+          failure: 'card_not_found',
+        }),
+      );
+      return 'continue';
+    }
+    try {
+      const result = await this.vault.withCard(card, (details) =>
+        this.processor.charge({
+          idempotencyKey: d.chargeKey,
+          amount: d.amount,
+          currency: d.currency,
+          card: details,
+        }),
+      );
+      await this.transactions.run((tx) =>
+        result.status === 'succeeded'
+          ? this.advance(tx, saga, 'post', 'charged', result.chargeId, {
+              chargeId: result.chargeId,
+            })
+          : this.advance(tx, saga, 'void', 'charge_declined', result.reason, {
+              failure: result.reason,
+            }),
+      );
+      return 'continue';
+    } catch (err) {
+      if (!(err instanceof ProcessorTimeout)) throw err;
+      await this.transactions.run((tx) =>
+        this.advance(
+          tx,
+          saga,
+          'charge_status',
+          'charge_timeout',
+          'outcome unknown: asking the processor',
+        ),
+      );
+      return { waitMs: 0 };
+    }
+  }
+
+  /** After a timeout: ask what happened before deciding to post or compensate. */
+  private async chargeStatus(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    try {
+      const status = await this.processor.status(d.chargeKey);
+      await this.transactions.run(async (tx) => {
+        if (status.state === 'succeeded')
+          return this.advance(tx, saga, 'post', 'charge_confirmed', status.chargeId, {
+            chargeId: status.chargeId,
+          });
+        const reason = status.state === 'declined' ? status.reason : 'processor_timeout';
+        return this.advance(tx, saga, 'void', 'charge_not_captured', reason, { failure: reason });
+      });
+      return 'continue';
+    } catch (err) {
+      if (!(err instanceof ProcessorTimeout)) throw err;
+      if (new Date(saga.deadline_at).getTime() > Date.now())
+        return { waitMs: Math.min(30_000, 200 * 2 ** Math.min(saga.attempts, 7)) };
+      // Still unknown at the deadline: release the hold; reconciliation with the processor's
+      // report settles any capture we never heard of.
+      await this.transactions.run((tx) =>
+        this.advance(tx, saga, 'void', 'charge_unknown', 'processor_unavailable', {
+          failure: 'processor_unavailable',
+        }),
+      );
+      return 'continue';
+    }
+  }
+
+  private async post(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    await this.transactions.run(async (tx) => {
+      const result = await this.ledger.transfer(tx.manager, {
+        id: d.postId,
+        kind: 'post_pending',
+        pendingId: d.holdId,
+        sagaId: saga.id,
+      });
+      if (result.ok) return this.finish(tx, saga, 'COMPLETED', null, `posted ${d.postId}`);
+      // The hold is gone (expired and voided by the reaper) or expired: undo what was done.
+      const failure =
+        result.reason === 'pending_expired' || result.reason === 'pending_already_resolved'
+          ? 'hold_expired'
+          : result.reason;
+      await this.advance(
+        tx,
+        saga,
+        d.chargeId ? 'refund_charge' : 'void',
+        'post_refused',
+        result.reason,
+        { failure },
+      );
+    });
+    return 'continue';
+  }
+
+  private async refundCharge(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    try {
+      const result = await this.processor.refund({
+        idempotencyKey: d.refundKey,
+        chargeId: d.chargeId!,
+        amount: d.amount,
+      });
+      await this.transactions.run((tx) =>
+        this.advance(
+          tx,
+          saga,
+          'void',
+          'charge_refunded',
+          result.status === 'succeeded' ? result.refundId : result.reason,
+        ),
+      );
+      return 'continue';
+    } catch (err) {
+      if (!(err instanceof ProcessorTimeout)) throw err;
+      return { waitMs: Math.min(30_000, 200 * 2 ** Math.min(saga.attempts, 7)) };
+    }
+  }
+
+  private async voidHold(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    await this.transactions.run(async (tx) => {
+      const result = await this.ledger.transfer(tx.manager, {
+        id: d.voidId,
+        kind: 'void_pending',
+        pendingId: d.holdId,
+        sagaId: saga.id,
+      });
+      const detail = result.ok ? `voided ${d.voidId}` : `hold already resolved (${result.reason})`;
+      await this.finish(tx, saga, 'FAILED', d.failure ?? 'failed', detail);
+    });
+    return 'continue';
+  }
+
+  /** order_refund: refund the captured order payment, then reverse it in the ledger. */
+  private async refundOrder(saga: SagaRow): Promise<StepOutcome> {
+    const d = saga.data;
+    const [payment] = (await this.db.query(
+      `SELECT id, state, data FROM payments.sagas WHERE kind = 'order_payment' AND business_key = $1`,
+      [d.orderId],
+    )) as {
+      id: string;
+      state: SagaState;
+      data: SagaData;
+    }[];
+    if (payment?.state === 'PENDING') return { waitMs: 500 }; // let the payment finish first
+    if (!payment || payment.state === 'FAILED') {
+      await this.transactions.run((tx) =>
+        this.finish(tx, saga, 'COMPLETED', null, 'nothing was captured: nothing to refund'),
+      );
+      return 'continue';
+    }
+    try {
+      const result = await this.processor.refund({
+        idempotencyKey: d.refundKey,
+        chargeId: payment.data.chargeId!,
+        amount: payment.data.amount,
+      });
+      if (result.status === 'rejected')
+        this.logger.warn(
+          { sagaId: saga.id, reason: result.reason },
+          'processor rejected the refund',
+        );
+    } catch (err) {
+      if (!(err instanceof ProcessorTimeout)) throw err;
+      return { waitMs: Math.min(30_000, 200 * 2 ** Math.min(saga.attempts, 7)) };
+    }
+    await this.transactions.run(async (tx) => {
+      const reversal = await this.ledger.transfer(tx.manager, {
+        id: d.reversalId,
+        kind: 'single',
+        debitAccountId: payment.data.creditAccountId,
+        creditAccountId: payment.data.debitAccountId,
+        amount: BigInt(payment.data.amount),
+        currency: payment.data.currency,
+        sagaId: saga.id,
+      });
+      if (!reversal.ok) throw new Error(`refund reversal refused: ${reversal.reason}`);
+      saga.data = {
+        ...d,
+        paymentId: payment.id,
+        amount: payment.data.amount,
+        currency: payment.data.currency,
+      };
+      await this.tx(tx, saga, { data: saga.data });
+      await this.finish(tx, saga, 'COMPLETED', null, `refunded ${payment.data.amount}`);
+    });
+    return 'continue';
+  }
+
+  // ── persistence helpers ───────────────────────────────────────────────────────────────
+
+  private advance(
+    tx: Tx,
+    saga: SagaRow,
+    step: SagaStep,
+    event: string,
+    detail?: string,
+    data: Partial<SagaData> = {},
+  ) {
+    saga.data = { ...saga.data, ...data };
+    return this.tx(tx, saga, { step, data: saga.data, event, detail });
+  }
+
+  private async finish(
+    tx: Tx,
+    saga: SagaRow,
+    state: Exclude<SagaState, 'PENDING'>,
+    failure: string | null,
+    detail: string,
+  ) {
+    await this.tx(tx, saga, {
+      step: 'done',
+      state,
+      failure,
+      event: state === 'COMPLETED' ? 'completed' : 'failed',
+      detail,
+    });
+    const events = this.outcomeEvents(saga, state, failure);
+    if (events.length) await tx.publish(...events);
+    tx.afterCommit(() => this.metrics.sagaOutcomes.inc({ saga: saga.kind, outcome: state }));
+  }
+
+  private async tx(
+    tx: Tx,
+    saga: SagaRow,
+    change: {
+      step?: SagaStep;
+      state?: SagaState;
+      data?: SagaData;
+      failure?: string | null;
+      event?: string;
+      detail?: string;
+    },
+  ) {
+    await tx.manager.query(
+      `UPDATE payments.sagas
+          SET step = COALESCE($2, step), state = COALESCE($3, state), data = COALESCE($4::jsonb, data),
+              failure_reason = CASE WHEN $5::boolean THEN $6 ELSE failure_reason END,
+              history = CASE WHEN $7::text IS NULL THEN history
+                        ELSE history || jsonb_build_array(jsonb_build_object('at', now(), 'step', step, 'event', $7::text, 'detail', $8::text)) END,
+              updated_at = now()
+        WHERE id = $1`,
+      [
+        saga.id,
+        change.step ?? null,
+        change.state ?? null,
+        change.data ? JSON.stringify(change.data) : null,
+        change.failure !== undefined,
+        change.failure ?? null,
+        change.event ?? null,
+        change.detail ?? null,
+      ],
+    );
+  }
+
+  private async history(sagaId: string, step: string, event: string, detail?: string) {
+    await this.db.query(
+      `UPDATE payments.sagas SET history = history || jsonb_build_array(jsonb_build_object('at', now(), 'step', $2::text, 'event', $3::text, 'detail', $4::text)) WHERE id = $1`,
+      [sagaId, step, event, detail ?? null],
+    );
+  }
+
+  private outcomeEvents(
+    saga: SagaRow,
+    state: Exclude<SagaState, 'PENDING'>,
+    failure: string | null,
+  ): IntegrationEvent[] {
+    const d = saga.data;
+    const at = new Date().toISOString();
+    switch (saga.kind) {
+      case 'transfer':
+      case 'top_up':
+        return state === 'COMPLETED'
+          ? [
+              new TransferCompleted({
+                transferId: saga.id,
+                kind: saga.kind,
+                fromAccountId: d.fromAccountId ?? null,
+                toAccountId: d.toAccountId!,
+                amount: d.amount,
+                currency: d.currency,
+                completedAt: at,
+              }),
+            ]
+          : [
+              new TransferFailed({
+                transferId: saga.id,
+                kind: saga.kind,
+                reason: failure ?? 'failed',
+                failedAt: at,
+              }),
+            ];
+      case 'order_payment':
+        return state === 'COMPLETED'
+          ? [
+              new PaymentSucceeded({
+                orderId: d.orderId!,
+                paymentId: saga.id,
+                amount: d.amount,
+                currency: d.currency,
+              }),
+            ]
+          : [
+              new PaymentFailed({
+                orderId: d.orderId!,
+                paymentId: saga.id,
+                reason: failure ?? 'failed',
+              }),
+            ];
+      case 'order_refund':
+        return d.paymentId
+          ? [
+              new PaymentRefunded({
+                orderId: d.orderId!,
+                paymentId: d.paymentId,
+                amount: d.amount,
+                currency: d.currency,
+              }),
+            ]
+          : [];
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+export type SagaKind = 'transfer' | 'top_up' | 'order_payment' | 'order_refund';
+export type SagaState = 'PENDING' | 'COMPLETED' | 'FAILED';
+export type SagaStep =
+  | 'fraud'
+  | 'hold'
+  | 'charge'
+  | 'charge_status'
+  | 'post'
+  | 'refund_charge'
+  | 'void'
+  | 'refund'
+  | 'done';
+
+export interface SagaHistoryItem {
+  at: string;
+  step: string;
+  event: string;
+  detail?: string;
+}
+
+/**
+ * A persisted orchestration saga (the stand-in for a Temporal workflow): the current step, what
+ * each step produced (`data`), attempts, a deadline and the full history. Runners lease a row,
+ * run its steps and release it; a runner that dies leaves a lease that expires, and the poller
+ * resumes from the recorded step. Every step is idempotent (deterministic ledger ids,
+ * processor idempotency keys).
+ */
+@Entity({ schema: 'payments', name: 'sagas' })
+@Index('sagas_business_key', ['kind', 'businessKey'], { unique: true })
+@Index('sagas_due_idx', ['nextRunAt'], { where: "state = 'PENDING'" })
+@Index('sagas_owner_idx', ['ownerId', 'createdAt'])
+export class Saga {
+  @PrimaryColumn('uuid') id: string;
+  @Column('text') kind: SagaKind;
+  @Column('uuid', { name: 'owner_id' }) ownerId: string;
+  /** Permanent idempotency guard: `<owner>:<reference>` for transfers, the order id for orders. */
+  @Column('text', { name: 'business_key' }) businessKey: string;
+  @Column('text') state: SagaState;
+  @Column('text') step: SagaStep;
+  @Column('int', { default: 0 }) attempts: number;
+  @Column('jsonb') data: Record<string, unknown>;
+  @Column('text', { name: 'failure_reason', nullable: true }) failureReason: string | null;
+  @Column('jsonb', { default: () => `'[]'` }) history: SagaHistoryItem[];
+  @Column('timestamptz', { name: 'deadline_at' }) deadlineAt: Date;
+  @Column('timestamptz', { name: 'next_run_at', default: () => 'now()' }) nextRunAt: Date;
+  @Column('timestamptz', { name: 'lease_until', nullable: true }) leaseUntil: Date | null;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+}
+
+@Entity({ schema: 'payments', name: 'fraud_decisions' })
+export class FraudDecisionRow {
+  @PrimaryColumn('uuid', { name: 'saga_id' }) sagaId: string;
+  @Column('text') verdict: string;
+  @Column('int') score: number;
+  @Column('jsonb') rules: object;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+}
