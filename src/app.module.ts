@@ -2,9 +2,17 @@ import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { PlatformModule, type ApiTag, type AppConfig, type ContextName } from '@app/platform';
 import { dataSourceOptions } from './database.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { PaymentsModule } from './payments/payments.module.js';
 
 /** The contexts that exist so far, with their Swagger tag. Each business issue adds its own. */
 export const CONTEXT_MODULES: Partial<Record<ContextName, { module: Type; tag: ApiTag }>> = {
+  payments: {
+    module: PaymentsModule,
+    tag: {
+      name: 'payments',
+      description: 'Accounts, double-entry ledger, transfers, card vault, top-ups',
+    },
+  },
   identity: {
     module: IdentityModule,
     tag: { name: 'identity', description: 'Accounts, login, sessions and roles' },

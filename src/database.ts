@@ -1,6 +1,7 @@
 import { platformEntities, platformMigrations, type AppConfig } from '@app/platform';
 import type { DataSourceOptions } from 'typeorm';
 import { identityEntities, identityMigrations } from './identity/identity.persistence.js';
+import { paymentsEntities, paymentsMigrations } from './payments/payments.persistence.js';
 
 /**
  * The one DataSource definition, used by the server and (through ormconfig.ts) by the TypeORM
@@ -10,8 +11,8 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
-    entities: [...platformEntities, ...identityEntities],
-    migrations: [...platformMigrations, ...identityMigrations],
+    entities: [...platformEntities, ...identityEntities, ...paymentsEntities],
+    migrations: [...platformMigrations, ...identityMigrations, ...paymentsMigrations],
     migrationsTableName: 'migrations',
     migrationsRun: config.MIGRATIONS_RUN,
     migrationsTransactionMode: 'each',

@@ -21,7 +21,7 @@ describe('boot', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     await client.query(
-      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP TABLE migrations',
+      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP SCHEMA payments CASCADE; DROP TABLE migrations',
     );
     await client.end();
     const t = await createTestApp({ database: db, env: { MIGRATIONS_RUN: 'true' } });
@@ -30,6 +30,7 @@ describe('boot', () => {
       expect(rows.map((r: { name: string }) => r.name)).toEqual([
         'PlatformMessaging1795478600000',
         'IdentitySchema1795478700000',
+        'PaymentsSchema1795480601529',
       ]);
       expect(
         (

@@ -15,6 +15,7 @@ import {
 /**
  * Test cards, like the public ones of card processors. Anything else that passes Luhn succeeds.
  * `timeout` captures the money but never answers (the caller must ask `status`);
+ * `timeoutNotCaptured` loses the request before the network sees it (status: not found);
  * `slow-decline` answers after ten times the latency with a processing error.
  */
 export const SANDBOX_CARDS = {
@@ -24,14 +25,16 @@ export const SANDBOX_CARDS = {
   insufficientFunds: '4000000000009995',
   fraudulent: '4100000000000019',
   timeout: '4000000000000119',
+  timeoutNotCaptured: '4000000000000101',
   slowDecline: '4000000000000259',
 } as const;
 
-const OUTCOMES: Record<string, DeclineReason | 'timeout' | 'slow'> = {
+const OUTCOMES: Record<string, DeclineReason | 'timeout' | 'lost' | 'slow'> = {
   [SANDBOX_CARDS.declined]: 'card_declined',
   [SANDBOX_CARDS.insufficientFunds]: 'insufficient_funds',
   [SANDBOX_CARDS.fraudulent]: 'fraudulent',
   [SANDBOX_CARDS.timeout]: 'timeout',
+  [SANDBOX_CARDS.timeoutNotCaptured]: 'lost',
   [SANDBOX_CARDS.slowDecline]: 'slow',
 };
 
@@ -78,6 +81,7 @@ export class SandboxProcessor extends PaymentProcessor {
     if (previous) return this.answer(JSON.parse(previous) as StoredCharge);
     const outcome = OUTCOMES[req.card.number];
     await this.latency(outcome === 'slow' ? 10 : 1);
+    if (outcome === 'lost') throw new ProcessorTimeout('sandbox: the request never reached the card network');
     const stored: StoredCharge =
       outcome === undefined || outcome === 'timeout'
         ? {
