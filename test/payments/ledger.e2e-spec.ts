@@ -31,7 +31,8 @@ describe('payments ledger', () => {
     );
     return id;
   }
-  const verify = async () => (await t.get('/v1/payments/ledger/verify', { token: admin.accessToken })).json();
+  const verify = async () =>
+    (await t.get('/v1/payments/ledger/verify', { token: admin.accessToken })).json();
 
   beforeAll(async () => {
     t = await createTestApp({ env: { PAYMENTS_HOLD_TIMEOUT_SECONDS: '3600' } });
@@ -44,11 +45,24 @@ describe('payments ledger', () => {
   it('posts single-phase transfers and keeps balances, versions and entries in step', async () => {
     const source = await account({ flagged: false });
     const wallet = await account({ flagged: true });
-    const r = await run({ id: uuidv7(), kind: 'single', debitAccountId: source, creditAccountId: wallet, amount: 1000n, currency: 'EUR' });
+    const r = await run({
+      id: uuidv7(),
+      kind: 'single',
+      debitAccountId: source,
+      creditAccountId: wallet,
+      amount: 1000n,
+      currency: 'EUR',
+    });
     expect(r.ok).toBe(true);
-    const [w] = await t.dataSource.query(`SELECT credits_posted, version FROM payments.accounts WHERE id = $1`, [wallet]);
+    const [w] = await t.dataSource.query(
+      `SELECT credits_posted, version FROM payments.accounts WHERE id = $1`,
+      [wallet],
+    );
     expect(w).toEqual({ credits_posted: '1000', version: '1' });
-    const entries = await t.dataSource.query(`SELECT side, amount FROM payments.entries WHERE transfer_id = $1 ORDER BY side`, [r.ok && r.transfer.id]);
+    const entries = await t.dataSource.query(
+      `SELECT side, amount FROM payments.entries WHERE transfer_id = $1 ORDER BY side`,
+      [r.ok && r.transfer.id],
+    );
     expect(entries).toEqual([
       { side: 'credit', amount: '1000' },
       { side: 'debit', amount: '1000' },
@@ -59,22 +73,86 @@ describe('payments ledger', () => {
     const source = await account({ flagged: false });
     const wallet = await account({ flagged: true });
     const usd = await account({ flagged: true, currency: 'USD' });
-    await run({ id: uuidv7(), kind: 'single', debitAccountId: source, creditAccountId: wallet, amount: 100n, currency: 'EUR' });
-    expect(await run({ id: uuidv7(), kind: 'single', debitAccountId: wallet, creditAccountId: source, amount: 101n, currency: 'EUR' })).toEqual({ ok: false, reason: 'insufficient_funds' });
-    expect(await run({ id: uuidv7(), kind: 'single', debitAccountId: wallet, creditAccountId: usd, amount: 1n, currency: 'EUR' })).toEqual({ ok: false, reason: 'currency_mismatch' });
-    expect(await run({ id: uuidv7(), kind: 'single', debitAccountId: wallet, creditAccountId: wallet, amount: 1n, currency: 'EUR' })).toEqual({ ok: false, reason: 'same_account' });
-    expect(await run({ id: uuidv7(), kind: 'post_pending', pendingId: uuidv7() })).toEqual({ ok: false, reason: 'pending_not_found' });
+    await run({
+      id: uuidv7(),
+      kind: 'single',
+      debitAccountId: source,
+      creditAccountId: wallet,
+      amount: 100n,
+      currency: 'EUR',
+    });
+    expect(
+      await run({
+        id: uuidv7(),
+        kind: 'single',
+        debitAccountId: wallet,
+        creditAccountId: source,
+        amount: 101n,
+        currency: 'EUR',
+      }),
+    ).toEqual({ ok: false, reason: 'insufficient_funds' });
+    expect(
+      await run({
+        id: uuidv7(),
+        kind: 'single',
+        debitAccountId: wallet,
+        creditAccountId: usd,
+        amount: 1n,
+        currency: 'EUR',
+      }),
+    ).toEqual({ ok: false, reason: 'currency_mismatch' });
+    expect(
+      await run({
+        id: uuidv7(),
+        kind: 'single',
+        debitAccountId: wallet,
+        creditAccountId: wallet,
+        amount: 1n,
+        currency: 'EUR',
+      }),
+    ).toEqual({ ok: false, reason: 'same_account' });
+    expect(await run({ id: uuidv7(), kind: 'post_pending', pendingId: uuidv7() })).toEqual({
+      ok: false,
+      reason: 'pending_not_found',
+    });
   });
 
   it('holds reserve funds; a hold resolves at most once; partial posts release the rest', async () => {
     const source = await account({ flagged: false });
     const wallet = await account({ flagged: true });
     const shop = await account({ flagged: true });
-    await run({ id: uuidv7(), kind: 'single', debitAccountId: source, creditAccountId: wallet, amount: 500n, currency: 'EUR' });
+    await run({
+      id: uuidv7(),
+      kind: 'single',
+      debitAccountId: source,
+      creditAccountId: wallet,
+      amount: 500n,
+      currency: 'EUR',
+    });
     const hold = uuidv7();
-    expect((await run({ id: hold, kind: 'pending', debitAccountId: wallet, creditAccountId: shop, amount: 400n, currency: 'EUR' })).ok).toBe(true);
+    expect(
+      (
+        await run({
+          id: hold,
+          kind: 'pending',
+          debitAccountId: wallet,
+          creditAccountId: shop,
+          amount: 400n,
+          currency: 'EUR',
+        })
+      ).ok,
+    ).toBe(true);
     // Available is now 100: a second hold of 200 must fail.
-    expect(await run({ id: uuidv7(), kind: 'pending', debitAccountId: wallet, creditAccountId: shop, amount: 200n, currency: 'EUR' })).toEqual({ ok: false, reason: 'insufficient_funds' });
+    expect(
+      await run({
+        id: uuidv7(),
+        kind: 'pending',
+        debitAccountId: wallet,
+        creditAccountId: shop,
+        amount: 200n,
+        currency: 'EUR',
+      }),
+    ).toEqual({ ok: false, reason: 'insufficient_funds' });
     // Post 300 of the 400 held, concurrently with a void and another post: exactly one wins.
     const results = await Promise.all([
       run({ id: uuidv7(), kind: 'post_pending', pendingId: hold, amount: 300n }),
@@ -82,8 +160,14 @@ describe('payments ledger', () => {
       run({ id: uuidv7(), kind: 'post_pending', pendingId: hold }),
     ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(['pending_already_resolved', 'pending_already_resolved']);
-    const [w] = await t.dataSource.query(`SELECT debits_pending FROM payments.accounts WHERE id = $1`, [wallet]);
+    expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual([
+      'pending_already_resolved',
+      'pending_already_resolved',
+    ]);
+    const [w] = await t.dataSource.query(
+      `SELECT debits_pending FROM payments.accounts WHERE id = $1`,
+      [wallet],
+    );
     expect(w.debits_pending).toBe('0');
   });
 
@@ -91,11 +175,21 @@ describe('payments ledger', () => {
     const source = await account({ flagged: false });
     const wallet = await account({ flagged: true });
     const id = uuidv7();
-    const req: TransferRequest = { id, kind: 'single', debitAccountId: source, creditAccountId: wallet, amount: 7n, currency: 'EUR' };
+    const req: TransferRequest = {
+      id,
+      kind: 'single',
+      debitAccountId: source,
+      creditAccountId: wallet,
+      amount: 7n,
+      currency: 'EUR',
+    };
     const [a, b] = [await run(req), await run(req)];
     expect(a.ok && !a.duplicate).toBe(true);
     expect(b.ok && b.duplicate).toBe(true);
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int n FROM payments.transfers WHERE id = $1`, [id]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int n FROM payments.transfers WHERE id = $1`,
+      [id],
+    );
     expect(n).toBe(1);
   });
 
@@ -105,7 +199,15 @@ describe('payments ledger', () => {
     const pick = <T>(xs: T[]) => xs[Math.floor(random() * xs.length)]!;
     const bank = await account({ flagged: false });
     const wallets = await Promise.all([1, 2, 3, 4, 5].map(() => account({ flagged: true })));
-    for (const w of wallets) await run({ id: uuidv7(), kind: 'single', debitAccountId: bank, creditAccountId: w, amount: 10_000n, currency: 'EUR' });
+    for (const w of wallets)
+      await run({
+        id: uuidv7(),
+        kind: 'single',
+        debitAccountId: bank,
+        creditAccountId: w,
+        amount: 10_000n,
+        currency: 'EUR',
+      });
 
     const holds: string[] = [];
     const attempted: TransferRequest[] = [];
@@ -116,21 +218,52 @@ describe('payments ledger', () => {
         let req: TransferRequest;
         if (roll < 0.35 || holds.length === 0) {
           const [from, to] = [pick(wallets), pick(wallets)];
-          req = { id: uuidv7(), kind: 'single', debitAccountId: from, creditAccountId: to === from ? bank : to, amount: BigInt(1 + Math.floor(random() * 4000)), currency: 'EUR' };
+          req = {
+            id: uuidv7(),
+            kind: 'single',
+            debitAccountId: from,
+            creditAccountId: to === from ? bank : to,
+            amount: BigInt(1 + Math.floor(random() * 4000)),
+            currency: 'EUR',
+          };
         } else if (roll < 0.65) {
           const [from, to] = [pick(wallets), pick([...wallets, bank])];
-          req = { id: uuidv7(), kind: 'pending', debitAccountId: from, creditAccountId: to === from ? bank : to, amount: BigInt(1 + Math.floor(random() * 3000)), currency: 'EUR' };
+          req = {
+            id: uuidv7(),
+            kind: 'pending',
+            debitAccountId: from,
+            creditAccountId: to === from ? bank : to,
+            amount: BigInt(1 + Math.floor(random() * 3000)),
+            currency: 'EUR',
+          };
         } else if (roll < 0.85) {
-          req = { id: uuidv7(), kind: 'post_pending', pendingId: pick(holds), amount: random() < 0.5 ? undefined : 1n };
+          req = {
+            id: uuidv7(),
+            kind: 'post_pending',
+            pendingId: pick(holds),
+            amount: random() < 0.5 ? undefined : 1n,
+          };
         } else {
           req = { id: uuidv7(), kind: 'void_pending', pendingId: pick(holds) };
         }
         // Some requests are sent twice (a retried call): they must not apply twice.
         const copies = random() < 0.1 ? 2 : 1;
         for (let c = 0; c < copies; c++) attempted.push(req);
-        const results = await Promise.all(Array.from({ length: copies }, () => run(req).catch((err: Error) => ({ ok: false as const, reason: `error:${err.message}` }))));
+        const results = await Promise.all(
+          Array.from({ length: copies }, () =>
+            run(req).catch((err: Error) => ({
+              ok: false as const,
+              reason: `error:${err.message}`,
+            })),
+          ),
+        );
         for (const r of results) {
-          if (!r.ok && String(r.reason).startsWith('error:') && !/duplicate key/.test(String(r.reason))) throw new Error(String(r.reason));
+          if (
+            !r.ok &&
+            String(r.reason).startsWith('error:') &&
+            !/duplicate key/.test(String(r.reason))
+          )
+            throw new Error(String(r.reason));
           if (r.ok && req.kind === 'pending' && !r.duplicate) holds.push(req.id);
         }
       });
@@ -150,9 +283,13 @@ describe('payments ledger', () => {
     );
     expect(rows.every((r) => r.n === 2)).toBe(true);
     expect(rows.length).toBeGreaterThan(100); // enough of them went through to mean something
-    const resolutions = await t.dataSource.query(`SELECT pending_id, count(*)::int n FROM payments.transfers WHERE pending_id IS NOT NULL GROUP BY pending_id HAVING count(*) > 1`);
+    const resolutions = await t.dataSource.query(
+      `SELECT pending_id, count(*)::int n FROM payments.transfers WHERE pending_id IS NOT NULL GROUP BY pending_id HAVING count(*) > 1`,
+    );
     expect(resolutions).toEqual([]);
-    const negative = await t.dataSource.query(`SELECT id FROM payments.accounts WHERE debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted`);
+    const negative = await t.dataSource.query(
+      `SELECT id FROM payments.accounts WHERE debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted`,
+    );
     expect(negative).toEqual([]);
     const report = await verify();
     expect(report.problems).toEqual([]);
@@ -161,20 +298,31 @@ describe('payments ledger', () => {
 
   it('verify reports a break after an entry is tampered with in SQL', async () => {
     expect((await verify()).ok).toBe(true);
-    await t.dataSource.query(`UPDATE payments.entries SET amount = amount + 1 WHERE id = (SELECT id FROM payments.entries ORDER BY created_at LIMIT 1 OFFSET 3)`);
+    await t.dataSource.query(
+      `UPDATE payments.entries SET amount = amount + 1 WHERE id = (SELECT id FROM payments.entries ORDER BY created_at LIMIT 1 OFFSET 3)`,
+    );
     const report = await verify();
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([expect.objectContaining({ kind: 'chain_broken', detail: expect.stringMatching(/hash does not match/) })]);
+    expect(report.problems).toEqual([
+      expect.objectContaining({
+        kind: 'chain_broken',
+        detail: expect.stringMatching(/hash does not match/),
+      }),
+    ]);
   });
 
   it('verify reports unbalanced books when a balance is edited', async () => {
-    await t.dataSource.query(`UPDATE payments.accounts SET credits_posted = credits_posted + 5 WHERE id = (SELECT id FROM payments.accounts WHERE kind = 'wallet' LIMIT 1)`);
+    await t.dataSource.query(
+      `UPDATE payments.accounts SET credits_posted = credits_posted + 5 WHERE id = (SELECT id FROM payments.accounts WHERE kind = 'wallet' LIMIT 1)`,
+    );
     const kinds = (await verify()).problems.map((p: { kind: string }) => p.kind);
     expect(kinds).toEqual(expect.arrayContaining(['unbalanced', 'balance_mismatch']));
   });
 
   it('is admin-only', async () => {
     const customer = await t.newUser();
-    expect((await t.get('/v1/payments/ledger/verify', { token: customer.accessToken })).statusCode).toBe(403);
+    expect(
+      (await t.get('/v1/payments/ledger/verify', { token: customer.accessToken })).statusCode,
+    ).toBe(403);
   });
 });

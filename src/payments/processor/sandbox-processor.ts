@@ -63,10 +63,9 @@ export class SandboxProcessor extends PaymentProcessor {
 
   async verify(card: CardDetails) {
     await this.latency();
-    if (card.cvc === '000') return { ok: false as const, reason: 'incorrect_cvc' as const };
-    const outcome = OUTCOMES[card.number];
-    return outcome === 'card_declined' || outcome === 'fraudulent'
-      ? { ok: false as const, reason: outcome }
+    // Verification checks the CVC only; whether a charge is declined is decided per charge.
+    return card.cvc === '000'
+      ? { ok: false as const, reason: 'incorrect_cvc' as const }
       : { ok: true as const };
   }
 
@@ -81,7 +80,8 @@ export class SandboxProcessor extends PaymentProcessor {
     if (previous) return this.answer(JSON.parse(previous) as StoredCharge);
     const outcome = OUTCOMES[req.card.number];
     await this.latency(outcome === 'slow' ? 10 : 1);
-    if (outcome === 'lost') throw new ProcessorTimeout('sandbox: the request never reached the card network');
+    if (outcome === 'lost')
+      throw new ProcessorTimeout('sandbox: the request never reached the card network');
     const stored: StoredCharge =
       outcome === undefined || outcome === 'timeout'
         ? {
