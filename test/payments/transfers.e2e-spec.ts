@@ -43,7 +43,6 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
   let admin: TestUser;
   let aliceAccount: { id: string };
   let bobAccount: { id: string };
-  let aliceCard: { token: string };
 
   const transfer = (body: object, idempotencyKey = key(), user = alice) =>
     t.post('/v1/payments/transfers', body, {
@@ -62,7 +61,7 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
       t.newUser(),
       t.newUser({ roles: ['customer', 'admin'] }),
     ]);
-    ({ account: aliceAccount, card: aliceCard } = await setup(t, alice, 100_000));
+    ({ account: aliceAccount } = await setup(t, alice, 100_000));
     ({ account: bobAccount } = await setup(t, bob));
   });
   afterAll(() => t.close());
@@ -404,7 +403,8 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
       currency: 'EUR',
       reference: 'stalled',
     });
-    expect(res.statusCode).toBe(500);
+    expect(res.statusCode, res.body).toBe(500);
+    expect(faults.crashAfter).toBeUndefined();
     const [saga] = await t.dataSource.query(
       `SELECT id, data FROM payments.sagas WHERE business_key = $1`,
       [`${alice.id}:stalled`],
