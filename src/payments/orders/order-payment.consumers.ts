@@ -19,10 +19,11 @@ async function startSaga(
   },
 ) {
   // One saga per order and kind: the unique business key makes a duplicate event a no-op even
-  // if it slipped past the inbox (e.g. republished by another service).
+  // if it slipped past the inbox (e.g. republished by another service). It runs right after
+  // commit; the poller takes over (after 5 s) only if that run never happens.
   const inserted: unknown[] = await tx.manager.query(
-    `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, history)
-     VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + make_interval(secs => $7),
+    `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, next_run_at, history)
+     VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + make_interval(secs => $7), now() + interval '5 seconds',
              jsonb_build_array(jsonb_build_object('at', now(), 'step', $5::text, 'event', 'started')))
      ON CONFLICT (kind, business_key) DO NOTHING RETURNING id`,
     [

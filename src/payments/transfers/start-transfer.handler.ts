@@ -70,8 +70,12 @@ abstract class SagaStarter {
     try {
       await this.transactions.run((tx) =>
         tx.manager.query(
-          `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, history)
-           VALUES ($1, $2, $3, $4, 'PENDING', 'fraud', $5, now() + make_interval(secs => $6), jsonb_build_array(jsonb_build_object('at', now(), 'step', 'fraud', 'event', 'started')))`,
+          // next_run_at a lease away: this request runs it now; the poller only steps in if the
+          // process dies first.
+          `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, next_run_at, history)
+           VALUES ($1, $2, $3, $4, 'PENDING', 'fraud', $5, now() + make_interval(secs => $6),
+                   now() + make_interval(secs => $7::double precision / 1000),
+                   jsonb_build_array(jsonb_build_object('at', now(), 'step', 'fraud', 'event', 'started')))`,
           [
             id,
             kind,
@@ -79,6 +83,7 @@ abstract class SagaStarter {
             businessKey,
             JSON.stringify(data),
             this.config.PAYMENTS_SAGA_DEADLINE_SECONDS,
+            this.config.PAYMENTS_SAGA_LEASE_MS,
           ],
         ),
       );
