@@ -1,11 +1,16 @@
 import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { PlatformModule, type ApiTag, type AppConfig, type ContextName } from '@app/platform';
 import { dataSourceOptions } from './database.js';
+import { CommerceModule } from './commerce/commerce.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 
 /** The contexts that exist so far, with their Swagger tag. Each business issue adds its own. */
 export const CONTEXT_MODULES: Partial<Record<ContextName, { module: Type; tag: ApiTag }>> = {
+  commerce: {
+    module: CommerceModule,
+    tag: { name: 'commerce', description: 'Catalog, search, cart, inventory and orders' },
+  },
   payments: {
     module: PaymentsModule,
     tag: {

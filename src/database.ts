@@ -1,5 +1,6 @@
 import { platformEntities, platformMigrations, type AppConfig } from '@app/platform';
 import type { DataSourceOptions } from 'typeorm';
+import { commerceEntities, commerceMigrations } from './commerce/commerce.persistence.js';
 import { identityEntities, identityMigrations } from './identity/identity.persistence.js';
 import { paymentsEntities, paymentsMigrations } from './payments/payments.persistence.js';
 
@@ -11,8 +12,13 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
-    entities: [...platformEntities, ...identityEntities, ...paymentsEntities],
-    migrations: [...platformMigrations, ...identityMigrations, ...paymentsMigrations],
+    entities: [...platformEntities, ...identityEntities, ...paymentsEntities, ...commerceEntities],
+    migrations: [
+      ...platformMigrations,
+      ...identityMigrations,
+      ...paymentsMigrations,
+      ...commerceMigrations,
+    ],
     migrationsTableName: 'migrations',
     migrationsRun: config.MIGRATIONS_RUN,
     migrationsTransactionMode: 'each',

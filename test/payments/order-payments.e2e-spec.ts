@@ -123,17 +123,34 @@ describe('payments: order payments for commerce (the order saga’s payment serv
     expect(charge).toMatchObject({ amount: 2500, refunded: 2500 });
   });
 
-  it('a cancelled order that was never charged refunds nothing', async () => {
+  it('an order cancelled before its payment arrives is never charged (events out of order)', async () => {
     const orderId = uuidv7();
-    await publish(new OrderCancelled({ orderId, customerId: buyer.id, reason: 'payment_failed' }));
+    const before = await merchantBalance();
+    await publish(new OrderCancelled({ orderId, customerId: buyer.id, reason: 'timeout' }));
+    await new Promise((r) => setTimeout(r, 200));
+    await publish(
+      new OrderCreated({
+        orderId,
+        customerId: buyer.id,
+        amount: 777,
+        currency: 'EUR',
+        cardToken: card.token,
+      }),
+    );
+    await eventually(async () =>
+      expect(await outbox('payments.payment-failed', orderId)).toEqual([
+        { orderId, paymentId: expect.any(String), reason: 'order_cancelled' },
+      ]),
+    );
     await eventually(async () => {
       const [s] = await t.dataSource.query(
-        `SELECT state, history FROM payments.sagas WHERE kind = 'order_refund' AND business_key = $1`,
+        `SELECT state FROM payments.sagas WHERE kind = 'order_refund' AND business_key = $1`,
         [orderId],
       );
       expect(s?.state).toBe('COMPLETED');
     });
     expect(await outbox('payments.payment-refunded', orderId)).toEqual([]);
+    expect(await merchantBalance()).toBe(before);
   });
 
   it.each([

@@ -21,7 +21,7 @@ describe('boot', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     await client.query(
-      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP SCHEMA payments CASCADE; DROP TABLE migrations',
+      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP SCHEMA payments CASCADE; DROP SCHEMA commerce CASCADE; DROP TABLE migrations',
     );
     await client.end();
     const t = await createTestApp({ database: db, env: { MIGRATIONS_RUN: 'true' } });
@@ -31,6 +31,7 @@ describe('boot', () => {
         'PlatformMessaging1795478600000',
         'IdentitySchema1795478700000',
         'PaymentsSchema1795480601529',
+        'CommerceSchema1795481766372',
       ]);
       expect(
         (

@@ -154,6 +154,9 @@ export class Ledger {
          FROM payments.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [[debitId, creditId]],
     );
+    // Re-check under the locks: a concurrent call with this id may have committed meanwhile.
+    const raced = await this.find(manager, req.id);
+    if (raced) return { ok: true, transfer: raced, duplicate: true };
     const debit = accounts.find((a) => a.id === debitId);
     const credit = accounts.find((a) => a.id === creditId);
     if (!debit || !credit) return { ok: false, reason: 'account_not_found' };

@@ -1,7 +1,7 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiProperty } from '@nestjs/swagger';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { entryHash } from './entry-hash.js';
 
 export class LedgerProblem {
@@ -57,9 +57,14 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async execute(): Promise<LedgerVerification> {
+    // One snapshot: transfers committing meanwhile must not look like breaks.
+    return this.db.transaction('REPEATABLE READ', (m) => this.check(m));
+  }
+
+  private async check(m: EntityManager): Promise<LedgerVerification> {
     const problems: LedgerProblem[] = [];
     const sums: { currency: string; dp: string; cp: string; dpe: string; cpe: string }[] =
-      await this.db.query(
+      await m.query(
         `SELECT currency, sum(debits_posted)::text dp, sum(credits_posted)::text cp, sum(debits_pending)::text dpe, sum(credits_pending)::text cpe
          FROM payments.accounts GROUP BY currency`,
       );
@@ -75,7 +80,7 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
           detail: `${s.currency}: pending debits ${s.dpe} ≠ pending credits ${s.cpe}`,
         });
     }
-    const negative: { id: string }[] = await this.db.query(
+    const negative: { id: string }[] = await m.query(
       `SELECT id FROM payments.accounts WHERE debits_must_not_exceed_credits AND debits_posted + debits_pending > credits_posted`,
     );
     for (const a of negative)
@@ -83,7 +88,7 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
         kind: 'negative_balance',
         detail: `account ${a.id} has debits above credits`,
       });
-    const badTransfers: { id: string; n: number }[] = await this.db.query(
+    const badTransfers: { id: string; n: number }[] = await m.query(
       `SELECT t.id, count(e.id)::int n FROM payments.transfers t LEFT JOIN payments.entries e ON e.transfer_id = t.id
         GROUP BY t.id HAVING count(e.id) <> 2 OR count(DISTINCT e.side) <> 2
        UNION ALL
@@ -96,6 +101,42 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
         detail: `transfer ${t.id} has ${t.n} entries instead of one debit and one credit`,
       });
 
+    const mismatched: { transfer_id: string }[] = await m.query(
+      `SELECT DISTINCT e.transfer_id FROM payments.entries e JOIN payments.transfers t ON t.id = e.transfer_id
+        WHERE e.amount <> t.amount OR e.transfer_kind <> t.kind
+           OR (e.side = 'debit' AND e.account_id <> t.debit_account_id)
+           OR (e.side = 'credit' AND e.account_id <> t.credit_account_id)`,
+    );
+    for (const t of mismatched)
+      problems.push({
+        kind: 'transfer_entries',
+        detail: `transfer ${t.transfer_id} disagrees with its entries`,
+      });
+    const badResolutions: { id: string }[] = await m.query(
+      `SELECT r.id FROM payments.transfers r LEFT JOIN payments.transfers p ON p.id = r.pending_id
+        WHERE r.pending_id IS NOT NULL
+          AND (p.id IS NULL OR p.kind <> 'pending' OR p.debit_account_id <> r.debit_account_id
+               OR p.credit_account_id <> r.credit_account_id OR r.amount > p.amount)`,
+    );
+    for (const r of badResolutions)
+      problems.push({
+        kind: 'transfer_entries',
+        detail: `transfer ${r.id} resolves something that is not a matching hold`,
+      });
+    const holds: { id: string }[] = await m.query(
+      `WITH open AS (
+         SELECT p.* FROM payments.transfers p
+          WHERE p.kind = 'pending' AND NOT EXISTS (SELECT 1 FROM payments.transfers r WHERE r.pending_id = p.id))
+       SELECT a.id FROM payments.accounts a
+        WHERE a.debits_pending <> COALESCE((SELECT sum(amount) FROM open WHERE debit_account_id = a.id), 0)
+           OR a.credits_pending <> COALESCE((SELECT sum(amount) FROM open WHERE credit_account_id = a.id), 0)`,
+    );
+    for (const a of holds)
+      problems.push({
+        kind: 'balance_mismatch',
+        detail: `account ${a.id}: pending balances differ from its open holds`,
+      });
+
     const accounts: {
       id: string;
       version: string;
@@ -104,7 +145,7 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
       credits_posted: string;
       debits_pending: string;
       credits_pending: string;
-    }[] = await this.db.query(
+    }[] = await m.query(
       `SELECT id, version, head_hash, debits_posted, credits_posted, debits_pending, credits_pending FROM payments.accounts ORDER BY id`,
     );
     let entries = 0;
@@ -112,7 +153,7 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
       let prev = { hash: '', version: 0n, dp: '0', cp: '0', dpe: '0', cpe: '0' };
       let broken = false;
       for (let after = 0n; !broken;) {
-        const page: EntryRow[] = await this.db.query(
+        const page: EntryRow[] = await m.query(
           `SELECT account_id, version, transfer_id, transfer_kind, side, amount, debits_posted, credits_posted,
                   debits_pending, credits_pending, prev_hash, hash, created_at
              FROM payments.entries WHERE account_id = $1 AND version > $2 ORDER BY version LIMIT 1000`,
@@ -186,9 +227,7 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
         });
       }
     }
-    const [{ n: transfers }] = await this.db.query(
-      `SELECT count(*)::int n FROM payments.transfers`,
-    );
+    const [{ n: transfers }] = await m.query(`SELECT count(*)::int n FROM payments.transfers`);
     return { ok: problems.length === 0, accounts: accounts.length, transfers, entries, problems };
   }
 }

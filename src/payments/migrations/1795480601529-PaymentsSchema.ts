@@ -92,6 +92,7 @@ WHERE pending_id IS NOT NULL`);
     "deadline_at" TIMESTAMP WITH TIME ZONE NOT NULL,
     "next_run_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
     "lease_until" TIMESTAMP WITH TIME ZONE,
+    "lease_token" uuid,
     "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
     "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
     CONSTRAINT "PK_c950945566b99142462ba2b1608" PRIMARY KEY ("id")

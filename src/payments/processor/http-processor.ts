@@ -105,9 +105,12 @@ export class HttpProcessor extends PaymentProcessor {
       // Never include the request (it holds card data) in the error.
       throw new ProcessorTimeout(`processor ${method} ${path.split('?')[0]}: no answer`);
     }
-    if (res.status === 404) return { status: 'not_found' };
-    if (res.status >= 500)
-      throw new ProcessorTimeout(`processor ${method} ${path.split('?')[0]}: ${res.status}`);
+    // Only a definite answer is taken as one. 409 (same key still in flight), 429, auth and
+    // unknown statuses leave the outcome unknown: the saga retries or asks `status` later.
+    if (res.status === 404 && method === 'GET') return { status: 'not_found' };
+    if (res.status !== 200 && res.status !== 201 && res.status !== 402) {
+      throw new ProcessorTimeout(`processor ${method} ${path.split('?')[0]}: HTTP ${res.status}`);
+    }
     return (await res.json()) as Record<string, unknown>;
   }
 }

@@ -119,21 +119,23 @@ export class SandboxProcessor extends PaymentProcessor {
     const refundId = `re_${randomBytes(12).toString('hex')}`;
     // Atomically: refunded + amount <= captured, then record the refund under its key.
     const result = (await this.redis.eval(
-      `local c = cjson.decode(redis.call('GET', KEYS[1]))
+      `local done = redis.call('GET', KEYS[2])
+       if done then return done end
+       local c = cjson.decode(redis.call('GET', KEYS[1]))
        if c.refunded + tonumber(ARGV[1]) > c.amount then return 0 end
        c.refunded = c.refunded + tonumber(ARGV[1])
        redis.call('SET', KEYS[1], cjson.encode(c), 'KEEPTTL')
        redis.call('SET', KEYS[2], ARGV[2], 'EX', 604800)
-       return 1`,
+       return ARGV[2]`,
       2,
       chargeKey,
       this.key('refund', req.idempotencyKey),
       req.amount,
       refundId,
-    )) as number;
-    return result === 1
-      ? { status: 'succeeded', refundId }
-      : { status: 'rejected', reason: 'exceeds_captured' };
+    )) as number | string;
+    return result === 0
+      ? { status: 'rejected', reason: 'exceeds_captured' }
+      : { status: 'succeeded', refundId: String(result) };
   }
 
   async status(idempotencyKey: string): Promise<ChargeStatus> {

@@ -23,6 +23,8 @@ export interface SagaData {
   chargeKey: string;
   refundKey: string;
   chargeId?: string;
+  /** Charge calls whose outcome was unknown. */
+  chargeAttempts?: number;
   paymentId?: string;
   /** Why compensation is running. */
   failure?: string;

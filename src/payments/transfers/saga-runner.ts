@@ -10,6 +10,7 @@ import {
 } from '@app/contracts';
 import { AppConfig, Metrics, Transactions, type Tx } from '@app/platform';
 import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 import { FraudEngine } from '../fraud/fraud-engine.js';
 import { Ledger } from '../ledger/ledger.js';
 import { PaymentProcessor, ProcessorTimeout } from '../processor/processor.port.js';
@@ -22,6 +23,7 @@ type StepOutcome = 'continue' | { waitMs: number };
 
 interface SagaRow {
   id: string;
+  lease_token: string;
   kind: Saga['kind'];
   owner_id: string;
   business_key: string;
@@ -34,6 +36,11 @@ interface SagaRow {
 }
 
 const MAX_STEPS_PER_RUN = 12;
+
+/** Another runner took the saga over (ours stalled past its lease): stop, and write nothing. */
+class LeaseLost extends Error {
+  override readonly name = 'LeaseLost';
+}
 
 /**
  * Advances payment sagas (orchestration). Steps per kind:
@@ -66,20 +73,24 @@ export class SagaRunner {
 
   /** Runs a saga until it ends or has to wait. Another runner holding it → returns at once. */
   async run(sagaId: string): Promise<void> {
+    const token = uuidv7();
     const [claimed] = (await this.db.query(
-      `UPDATE payments.sagas SET lease_until = now() + make_interval(secs => $2::double precision / 1000), attempts = attempts + 1
+      `UPDATE payments.sagas SET lease_until = now() + make_interval(secs => $2::double precision / 1000), lease_token = $3,
+              attempts = attempts + 1
         WHERE id = $1 AND state = 'PENDING' AND (lease_until IS NULL OR lease_until < now())
         RETURNING *`,
-      [sagaId, this.config.PAYMENTS_SAGA_LEASE_MS],
+      [sagaId, this.config.PAYMENTS_SAGA_LEASE_MS, token],
     )) as [SagaRow[], number];
     let saga = claimed[0];
     if (!saga) return;
     let nextRunInMs = 0;
     try {
       for (let i = 0; i < MAX_STEPS_PER_RUN && saga.state === 'PENDING'; i++) {
+        await this.renew(saga);
         const outcome = await this.step(saga);
         this.faults.check(saga.step);
         const [fresh] = await this.db.query(`SELECT * FROM payments.sagas WHERE id = $1`, [sagaId]);
+        if (fresh.lease_token !== token) throw new LeaseLost();
         saga = fresh as SagaRow;
         if (outcome !== 'continue') {
           nextRunInMs = outcome.waitMs;
@@ -88,13 +99,16 @@ export class SagaRunner {
       }
     } catch (err) {
       if (err instanceof SimulatedCrash) throw err; // a dead process releases nothing
+      if (err instanceof LeaseLost) return; // the saga is someone else's now
       this.logger.error({ sagaId, err }, 'saga step failed unexpectedly; will retry');
       nextRunInMs = Math.min(60_000, 250 * 2 ** Math.min(saga.attempts, 8));
-      await this.history(sagaId, saga.step, 'error', err instanceof Error ? err.name : 'Error');
+      await this.history(saga, saga.step, 'error', err instanceof Error ? err.name : 'Error');
     }
     await this.db.query(
-      `UPDATE payments.sagas SET lease_until = NULL, next_run_at = now() + make_interval(secs => $2::double precision / 1000) WHERE id = $1`,
-      [sagaId, nextRunInMs],
+      `UPDATE payments.sagas SET lease_until = NULL, lease_token = NULL,
+              next_run_at = now() + make_interval(secs => $2::double precision / 1000)
+        WHERE id = $1 AND lease_token = $3`,
+      [sagaId, nextRunInMs, token],
     );
   }
 
@@ -123,6 +137,25 @@ export class SagaRunner {
 
   private async fraudCheck(saga: SagaRow): Promise<StepOutcome> {
     const d = saga.data;
+    if (saga.kind === 'order_payment') {
+      // The order may have been cancelled before we got here: never charge it then.
+      const [cancelled] = await this.db.query(
+        `SELECT 1 FROM payments.sagas WHERE kind = 'order_refund' AND business_key = $1`,
+        [d.orderId],
+      );
+      if (cancelled) {
+        await this.transactions.run((tx) =>
+          this.finish(
+            tx,
+            saga,
+            'FAILED',
+            'order_cancelled',
+            'the order was cancelled before payment',
+          ),
+        );
+        return 'continue';
+      }
+    }
     let fingerprint: string | undefined;
     if (d.cardToken) {
       const card = await this.vault.findCard(this.db, saga.owner_id, d.cardToken);
@@ -137,7 +170,8 @@ export class SagaRunner {
       paymentId: saga.id,
       amount: d.amount,
       customerId: saga.owner_id,
-      accountId: d.fromAccountId ?? d.toAccountId,
+      // Only customer wallets are velocity subjects; the shared merchant account is not.
+      accountId: d.fromAccountId ?? (saga.kind === 'top_up' ? d.toAccountId : undefined),
       cardFingerprint: fingerprint,
       accountCreatedAt: account?.created_at,
     });
@@ -182,6 +216,17 @@ export class SagaRunner {
 
   private async charge(saga: SagaRow): Promise<StepOutcome> {
     const d = saga.data;
+    const [resolved] = await this.db.query(
+      `SELECT kind FROM payments.transfers WHERE pending_id = $1`,
+      [d.holdId],
+    );
+    if (resolved) {
+      // The hold expired (voided by the reaper) while we waited: charging now would take money we cannot post.
+      await this.transactions.run((tx) =>
+        this.finish(tx, saga, 'FAILED', 'hold_expired', `hold already ${resolved.kind}`),
+      );
+      return 'continue';
+    }
     const card = d.cardToken
       ? await this.vault.findCard(this.db, saga.owner_id, d.cardToken)
       : null;
@@ -221,6 +266,7 @@ export class SagaRunner {
           'charge_status',
           'charge_timeout',
           'outcome unknown: asking the processor',
+          { chargeAttempts: (d.chargeAttempts ?? 0) + 1 },
         ),
       );
       return { waitMs: 0 };
@@ -237,8 +283,23 @@ export class SagaRunner {
           return this.advance(tx, saga, 'post', 'charge_confirmed', status.chargeId, {
             chargeId: status.chargeId,
           });
-        const reason = status.state === 'declined' ? status.reason : 'processor_timeout';
-        return this.advance(tx, saga, 'void', 'charge_not_captured', reason, { failure: reason });
+        if (status.state === 'declined')
+          return this.advance(tx, saga, 'void', 'charge_not_captured', status.reason, {
+            failure: status.reason,
+          });
+        // Never reached the network: send it again with the same key (safe: the processor
+        // dedupes by key), a bounded number of times.
+        if ((d.chargeAttempts ?? 1) < 3)
+          return this.advance(
+            tx,
+            saga,
+            'charge',
+            'charge_not_found',
+            'resending with the same key',
+          );
+        return this.advance(tx, saga, 'void', 'charge_not_captured', 'processor_timeout', {
+          failure: 'processor_timeout',
+        });
       });
       return 'continue';
     } catch (err) {
@@ -291,14 +352,9 @@ export class SagaRunner {
         chargeId: d.chargeId!,
         amount: d.amount,
       });
+      if (result.status === 'rejected') return this.refundRejected(saga, result.reason);
       await this.transactions.run((tx) =>
-        this.advance(
-          tx,
-          saga,
-          'void',
-          'charge_refunded',
-          result.status === 'succeeded' ? result.refundId : result.reason,
-        ),
+        this.advance(tx, saga, 'void', 'charge_refunded', result.refundId),
       );
       return 'continue';
     } catch (err) {
@@ -334,6 +390,8 @@ export class SagaRunner {
       data: SagaData;
     }[];
     if (payment?.state === 'PENDING') return { waitMs: 500 }; // let the payment finish first
+    // No payment yet: it may still be on its way (events are not ordered); wait until our deadline.
+    if (!payment && new Date(saga.deadline_at).getTime() > Date.now()) return { waitMs: 1000 };
     if (!payment || payment.state === 'FAILED') {
       await this.transactions.run((tx) =>
         this.finish(tx, saga, 'COMPLETED', null, 'nothing was captured: nothing to refund'),
@@ -346,11 +404,7 @@ export class SagaRunner {
         chargeId: payment.data.chargeId!,
         amount: payment.data.amount,
       });
-      if (result.status === 'rejected')
-        this.logger.warn(
-          { sagaId: saga.id, reason: result.reason },
-          'processor rejected the refund',
-        );
+      if (result.status === 'rejected') return this.refundRejected(saga, result.reason);
     } catch (err) {
       if (!(err instanceof ProcessorTimeout)) throw err;
       return { waitMs: Math.min(30_000, 200 * 2 ** Math.min(saga.attempts, 7)) };
@@ -376,6 +430,19 @@ export class SagaRunner {
       await this.finish(tx, saga, 'COMPLETED', null, `refunded ${payment.data.amount}`);
     });
     return 'continue';
+  }
+
+  /**
+   * The processor refused a refund we owe: never record it as refunded. The saga stays on this
+   * step and retries hourly; the error log is the operator's alert.
+   */
+  private async refundRejected(saga: SagaRow, reason: string): Promise<StepOutcome> {
+    this.logger.error(
+      { sagaId: saga.id, reason },
+      'processor rejected a refund; retrying later — needs attention',
+    );
+    await this.history(saga, saga.step, 'refund_rejected', reason);
+    return { waitMs: 3_600_000 };
   }
 
   // ── persistence helpers ───────────────────────────────────────────────────────────────
@@ -423,14 +490,14 @@ export class SagaRunner {
       detail?: string;
     },
   ) {
-    await tx.manager.query(
+    const [, count] = (await tx.manager.query(
       `UPDATE payments.sagas
           SET step = COALESCE($2, step), state = COALESCE($3, state), data = COALESCE($4::jsonb, data),
               failure_reason = CASE WHEN $5::boolean THEN $6 ELSE failure_reason END,
               history = CASE WHEN $7::text IS NULL THEN history
                         ELSE history || jsonb_build_array(jsonb_build_object('at', now(), 'step', step, 'event', $7::text, 'detail', $8::text)) END,
               updated_at = now()
-        WHERE id = $1`,
+        WHERE id = $1 AND lease_token = $9 AND state = 'PENDING'`,
       [
         saga.id,
         change.step ?? null,
@@ -440,14 +507,27 @@ export class SagaRunner {
         change.failure ?? null,
         change.event ?? null,
         change.detail ?? null,
+        saga.lease_token,
       ],
-    );
+    )) as [unknown, number];
+    // Not ours any more: roll back this step's ledger work and events with it.
+    if (count === 0) throw new LeaseLost();
   }
 
-  private async history(sagaId: string, step: string, event: string, detail?: string) {
+  /** Extends our lease before each step; losing it stops this runner. */
+  private async renew(saga: SagaRow) {
+    const [, count] = (await this.db.query(
+      `UPDATE payments.sagas SET lease_until = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1 AND lease_token = $2`,
+      [saga.id, saga.lease_token, this.config.PAYMENTS_SAGA_LEASE_MS],
+    )) as [unknown, number];
+    if (count === 0) throw new LeaseLost();
+  }
+
+  private async history(saga: SagaRow, step: string, event: string, detail?: string) {
     await this.db.query(
-      `UPDATE payments.sagas SET history = history || jsonb_build_array(jsonb_build_object('at', now(), 'step', $2::text, 'event', $3::text, 'detail', $4::text)) WHERE id = $1`,
-      [sagaId, step, event, detail ?? null],
+      `UPDATE payments.sagas SET history = history || jsonb_build_array(jsonb_build_object('at', now(), 'step', $2::text, 'event', $3::text, 'detail', $4::text))
+        WHERE id = $1 AND lease_token = $5`,
+      [saga.id, step, event, detail ?? null, saga.lease_token],
     );
   }
 

@@ -46,6 +46,8 @@ export class Saga {
   @Column('timestamptz', { name: 'deadline_at' }) deadlineAt: Date;
   @Column('timestamptz', { name: 'next_run_at', default: () => 'now()' }) nextRunAt: Date;
   @Column('timestamptz', { name: 'lease_until', nullable: true }) leaseUntil: Date | null;
+  /** Which runner holds the lease: every write of a step is conditional on it. */
+  @Column('uuid', { name: 'lease_token', nullable: true }) leaseToken: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }

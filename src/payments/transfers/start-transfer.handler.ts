@@ -99,7 +99,8 @@ abstract class SagaStarter {
         existing.data.amount === data.amount &&
         existing.data.currency === data.currency &&
         existing.data.toAccountId === data.toAccountId &&
-        existing.data.fromAccountId === data.fromAccountId;
+        existing.data.fromAccountId === data.fromAccountId &&
+        existing.data.cardToken === data.cardToken;
       if (!same)
         throw new PaymentsError(
           'payments.reference_reused',

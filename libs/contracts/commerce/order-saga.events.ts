@@ -1,0 +1,57 @@
+import { IntegrationEvent } from '../envelope.js';
+
+export interface OrderLinePayload {
+  productId: string;
+  sku: string;
+  name: string;
+  quantity: number;
+  /** Minor units. */
+  unitPrice: number;
+}
+
+export interface OrderConfirmedPayload {
+  orderId: string;
+  customerId: string;
+  total: number;
+  currency: string;
+  lines: OrderLinePayload[];
+}
+
+/** Paid and stock reserved: the order will ship (step 4 of the order saga). */
+export class OrderConfirmed extends IntegrationEvent<OrderConfirmedPayload> {
+  static override readonly type = 'commerce.order-confirmed';
+  static override readonly version = 1;
+}
+
+export interface OrderFailedPayload {
+  orderId: string;
+  customerId: string;
+  /** `payment_failed:<reason>`, `out_of_stock`, `timeout`. */
+  reason: string;
+  /** Whether money had been captured (and is being refunded). */
+  refundPending: boolean;
+}
+
+/** The order will not be fulfilled. */
+export class OrderFailed extends IntegrationEvent<OrderFailedPayload> {
+  static override readonly type = 'commerce.order-failed';
+  static override readonly version = 1;
+}
+
+/** Inventory held stock for every line of a paid order. */
+export class InventoryReserved extends IntegrationEvent<{ orderId: string }> {
+  static override readonly type = 'commerce.inventory-reserved';
+  static override readonly version = 1;
+}
+
+/** Inventory could not hold stock for a paid order (nothing was held). */
+export class InventoryInsufficient extends IntegrationEvent<{ orderId: string; skus: string[] }> {
+  static override readonly type = 'commerce.inventory-insufficient';
+  static override readonly version = 1;
+}
+
+/** A product's public data changed (caches of it are stale). */
+export class ProductChanged extends IntegrationEvent<{ productId: string }> {
+  static override readonly type = 'commerce.product-changed';
+  static override readonly version = 1;
+}

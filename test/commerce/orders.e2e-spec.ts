@@ -1,0 +1,270 @@
+import type { EventEnvelope } from '@app/contracts';
+import { Inbox } from '@app/platform';
+import {
+  checkout,
+  createTestApp,
+  eventually,
+  newProduct,
+  vaultCard,
+  type TestApp,
+  type TestUser,
+} from '@app/testing';
+
+describe('commerce: orders and the choreographed order saga', () => {
+  let t: TestApp;
+  let admin: TestUser;
+
+  const order = (user: TestUser, id: string) =>
+    t.get(`/v1/commerce/orders/${id}`, { token: user.accessToken });
+  const settled = (user: TestUser, id: string) =>
+    eventually(
+      async () => {
+        const o = (await order(user, id)).json();
+        expect(['CONFIRMED', 'FAILED', 'CANCELLED']).toContain(o.status);
+        return o;
+      },
+      { timeout: 20_000 },
+    );
+  const stock = async (sku: string) => (await t.get(`/v1/commerce/inventory/${sku}`)).json();
+  const outbox = async (type: string, orderId: string) =>
+    (
+      await t.dataSource.query(
+        `SELECT payload FROM platform.outbox WHERE type = $1 AND payload->>'orderId' = $2`,
+        [type, orderId],
+      )
+    ).map((r: { payload: object }) => r.payload);
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      env: { PAYMENTS_POLL_INTERVAL_MS: '100', OUTBOX_POLL_INTERVAL_MS: '50' },
+    });
+    admin = await t.newUser({ roles: ['customer', 'admin'] });
+  });
+  afterAll(() => t.close());
+
+  it('happy path: cart → order → PAID → CONFIRMED; stock decremented; the ledger has the charge', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { price: 2500, stock: 10 });
+    const res = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 2 }]);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toEqual({ id: expect.any(String), status: 'PENDING' });
+    const done = await settled(buyer, res.json().id);
+    expect(done).toMatchObject({
+      status: 'CONFIRMED',
+      total: 5000,
+      currency: 'EUR',
+      lines: [{ productId: product.id, quantity: 2, unitPrice: 2500 }],
+    });
+    expect(done.timeline.map((e: { to: string }) => e.to)).toEqual([
+      'PENDING',
+      'PAID',
+      'CONFIRMED',
+    ]);
+    expect(await stock(product.sku)).toEqual({
+      sku: product.sku,
+      onHand: 8,
+      reserved: 0,
+      available: 8,
+    });
+    const [payment] = await t.dataSource.query(
+      `SELECT state, data FROM payments.sagas WHERE kind = 'order_payment' AND business_key = $1`,
+      [done.id],
+    );
+    expect(payment.state).toBe('COMPLETED');
+    const posted = await t.dataSource.query(`SELECT amount FROM payments.transfers WHERE id = $1`, [
+      payment.data.postId,
+    ]);
+    expect(posted).toEqual([{ amount: '5000' }]);
+    expect((await t.get('/v1/commerce/cart', { token: buyer.accessToken })).json().lines).toEqual(
+      [],
+    );
+    // Someone else's order answers like a missing one; an admin sees it.
+    const stranger = await t.newUser();
+    expect((await order(stranger, done.id)).statusCode).toBe(404);
+    expect((await order(admin, done.id)).statusCode).toBe(200);
+  });
+
+  it('the same Idempotency-Key twice makes one order', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { stock: 5 });
+    const first = await checkout(
+      t,
+      buyer,
+      card.token,
+      [{ productId: product.id, quantity: 1 }],
+      'same-key',
+    );
+    const second = await t.post(
+      '/v1/commerce/orders',
+      { cardToken: card.token },
+      { token: buyer.accessToken, headers: { 'idempotency-key': 'same-key' } },
+    );
+    expect(second.json().id).toBe(first.json().id);
+    expect(second.headers['idempotent-replayed']).toBe('true');
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int n FROM commerce.orders WHERE customer_id = $1`,
+      [buyer.id],
+    );
+    expect(n).toBe(1);
+  });
+
+  it('a declined card fails the order and reserves nothing', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer, '4000000000000002');
+    const product = await newProduct(t, admin, { stock: 3 });
+    const res = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }]);
+    const done = await settled(buyer, res.json().id);
+    expect(done).toMatchObject({ status: 'FAILED', failureReason: 'payment_failed:card_declined' });
+    expect(await stock(product.sku)).toMatchObject({ onHand: 3, reserved: 0 });
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int n FROM commerce.stock_movements WHERE order_id = $1`,
+      [done.id],
+    );
+    expect(n).toBe(0);
+  });
+
+  it('out of stock after payment: FAILED, refunded by payments, stock unchanged', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { stock: 1 });
+    const res = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 2 }]);
+    const done = await settled(buyer, res.json().id);
+    expect(done).toMatchObject({ status: 'FAILED', failureReason: 'out_of_stock' });
+    expect(done.timeline.map((e: { to: string }) => e.to)).toEqual(['PENDING', 'PAID', 'FAILED']);
+    await eventually(async () =>
+      expect(await outbox('payments.payment-refunded', done.id)).toEqual([
+        expect.objectContaining({ orderId: done.id, amount: 3000 }),
+      ]),
+    );
+    expect(await stock(product.sku)).toMatchObject({ onHand: 1, reserved: 0 });
+  });
+
+  it('20 concurrent orders for the last 5 units: exactly 5 CONFIRMED, 15 FAILED and refunded', async () => {
+    const product = await newProduct(t, admin, { price: 1000, stock: 5 });
+    const buyers = await Promise.all(Array.from({ length: 20 }, () => t.newUser()));
+    const cards = await Promise.all(buyers.map((b) => vaultCard(t, b)));
+    const placed = await Promise.all(
+      buyers.map((b, i) =>
+        checkout(t, b, cards[i]!.token, [{ productId: product.id, quantity: 1 }]),
+      ),
+    );
+    const results = await Promise.all(placed.map((p, i) => settled(buyers[i]!, p.json().id)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(5);
+    expect(statuses.filter((s) => s === 'FAILED')).toHaveLength(15);
+    expect(await stock(product.sku)).toEqual({
+      sku: product.sku,
+      onHand: 0,
+      reserved: 0,
+      available: 0,
+    });
+    for (const failed of results.filter((r) => r.status === 'FAILED')) {
+      await eventually(
+        async () => expect(await outbox('payments.payment-refunded', failed.id)).toHaveLength(1),
+        { timeout: 20_000 },
+      );
+    }
+    const report = (await t.get('/v1/payments/ledger/verify', { token: admin.accessToken })).json();
+    expect(report).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('duplicate delivery of every saga event changes nothing', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { stock: 4 });
+    const done = await settled(
+      buyer,
+      (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
+    );
+    expect(done.status).toBe('CONFIRMED');
+    const snapshot = async () => ({
+      stock: await stock(product.sku),
+      movements: (
+        await t.dataSource.query(
+          `SELECT count(*)::int n FROM commerce.stock_movements WHERE order_id = $1`,
+          [done.id],
+        )
+      )[0].n,
+      timeline: (await order(buyer, done.id)).json().timeline.length,
+      confirmations: (await outbox('commerce.order-confirmed', done.id)).length,
+      charges: (
+        await t.dataSource.query(
+          `SELECT count(*)::int n FROM payments.sagas WHERE business_key = $1`,
+          [done.id],
+        )
+      )[0].n,
+    });
+    const before = await snapshot();
+    const envelopes: EventEnvelope[] = (
+      await t.dataSource.query(
+        `SELECT DISTINCT ON (event_id) envelope FROM platform.inbox WHERE envelope->'payload'->>'orderId' = $1`,
+        [done.id],
+      )
+    ).map((r: { envelope: EventEnvelope }) => r.envelope);
+    expect(envelopes.map((e) => e.type).sort()).toEqual(
+      expect.arrayContaining([
+        'commerce.inventory-reserved',
+        'commerce.order-created',
+        'payments.payment-succeeded',
+      ]),
+    );
+    await t.resolve(Inbox).dispatch(envelopes);
+    await t.resolve(Inbox).dispatch(envelopes);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a customer cancels a CONFIRMED order: CANCELLED, stock back, payment refunded once', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { price: 700, stock: 2 });
+    const done = await settled(
+      buyer,
+      (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 2 }])).json().id,
+    );
+    expect(await stock(product.sku)).toMatchObject({ onHand: 0 });
+    const res = await t.post(
+      `/v1/commerce/orders/${done.id}/cancel`,
+      {},
+      { token: buyer.accessToken },
+    );
+    expect(res.json()).toEqual({ id: done.id, status: 'CANCELLED' });
+    expect(await stock(product.sku)).toMatchObject({ onHand: 2, reserved: 0 });
+    await eventually(async () =>
+      expect(await outbox('payments.payment-refunded', done.id)).toHaveLength(1),
+    );
+    const again = await t.post(
+      `/v1/commerce/orders/${done.id}/cancel`,
+      {},
+      { token: buyer.accessToken },
+    );
+    expect(again.json().status).toBe('CANCELLED');
+    expect(await stock(product.sku)).toMatchObject({ onHand: 2 });
+  });
+
+  it('refuses an empty cart and illegal moves with clear problems', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const empty = await t.post(
+      '/v1/commerce/orders',
+      { cardToken: card.token },
+      { token: buyer.accessToken, headers: { 'idempotency-key': 'empty' } },
+    );
+    expect(empty.statusCode).toBe(422);
+    expect(empty.json().code).toBe('commerce.cart_empty');
+    const product = await newProduct(t, admin, { stock: 0 });
+    const failed = await settled(
+      buyer,
+      (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
+    );
+    const cancel = await t.post(
+      `/v1/commerce/orders/${failed.id}/cancel`,
+      {},
+      { token: buyer.accessToken },
+    );
+    expect(cancel.statusCode).toBe(409);
+    expect(cancel.json().code).toBe('commerce.illegal_transition');
+  });
+});
