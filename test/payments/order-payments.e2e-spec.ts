@@ -61,6 +61,7 @@ describe('payments: order payments for commerce (the order saga’s payment serv
     const [succeeded] = await outbox('payments.payment-succeeded', orderId);
     expect(succeeded).toEqual({
       orderId,
+      customerId: buyer.id,
       paymentId: expect.any(String),
       amount: 4999,
       currency: 'EUR',
@@ -106,6 +107,7 @@ describe('payments: order payments for commerce (the order saga’s payment serv
     const [succeeded] = await outbox('payments.payment-succeeded', orderId);
     expect(refunded).toEqual({
       orderId,
+      customerId: buyer.id,
       paymentId: succeeded.paymentId,
       amount: 2500,
       currency: 'EUR',
@@ -139,7 +141,7 @@ describe('payments: order payments for commerce (the order saga’s payment serv
     );
     await eventually(async () =>
       expect(await outbox('payments.payment-failed', orderId)).toEqual([
-        { orderId, paymentId: expect.any(String), reason: 'order_cancelled' },
+        { orderId, customerId: buyer.id, paymentId: expect.any(String), reason: 'order_cancelled' },
       ]),
     );
     await eventually(async () => {
@@ -170,7 +172,7 @@ describe('payments: order payments for commerce (the order saga’s payment serv
     );
     await eventually(async () =>
       expect(await outbox('payments.payment-failed', orderId)).toEqual([
-        { orderId, paymentId: expect.any(String), reason },
+        { orderId, customerId: buyer.id, paymentId: expect.any(String), reason },
       ]),
     );
   });
@@ -189,7 +191,12 @@ describe('payments: order payments for commerce (the order saga’s payment serv
     );
     await eventually(async () =>
       expect(await outbox('payments.payment-failed', orderId)).toEqual([
-        { orderId, paymentId: expect.any(String), reason: 'card_not_found' },
+        {
+          orderId,
+          customerId: stranger.id,
+          paymentId: expect.any(String),
+          reason: 'card_not_found',
+        },
       ]),
     );
   });

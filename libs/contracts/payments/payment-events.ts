@@ -2,6 +2,7 @@ import { IntegrationEvent } from '../envelope.js';
 
 export interface PaymentSucceededPayload {
   orderId: string;
+  customerId: string;
   paymentId: string;
   amount: number;
   currency: string;
@@ -15,6 +16,7 @@ export class PaymentSucceeded extends IntegrationEvent<PaymentSucceededPayload> 
 
 export interface PaymentFailedPayload {
   orderId: string;
+  customerId: string;
   paymentId: string;
   /** Stable reason code, e.g. `card_declined`, `insufficient_funds`, `fraud_denied`, `card_not_found`. */
   reason: string;
@@ -27,6 +29,7 @@ export class PaymentFailed extends IntegrationEvent<PaymentFailedPayload> {
 
 export interface PaymentRefundedPayload {
   orderId: string;
+  customerId: string;
   paymentId: string;
   amount: number;
   currency: string;

@@ -566,6 +566,7 @@ export class SagaRunner {
           ? [
               new PaymentSucceeded({
                 orderId: d.orderId!,
+                customerId: saga.owner_id,
                 paymentId: saga.id,
                 amount: d.amount,
                 currency: d.currency,
@@ -574,6 +575,7 @@ export class SagaRunner {
           : [
               new PaymentFailed({
                 orderId: d.orderId!,
+                customerId: saga.owner_id,
                 paymentId: saga.id,
                 reason: failure ?? 'failed',
               }),
@@ -582,6 +584,7 @@ export class SagaRunner {
         return d.paymentId
           ? [
               new PaymentRefunded({
+                customerId: saga.owner_id,
                 orderId: d.orderId!,
                 paymentId: d.paymentId,
                 amount: d.amount,
