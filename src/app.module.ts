@@ -3,6 +3,7 @@ import { PlatformModule, type ApiTag, type AppConfig, type ContextName } from '@
 import { dataSourceOptions } from './database.js';
 import { CommerceModule } from './commerce/commerce.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 
 /** The contexts that exist so far, with their Swagger tag. Each business issue adds its own. */
@@ -10,6 +11,10 @@ export const CONTEXT_MODULES: Partial<Record<ContextName, { module: Type; tag: A
   commerce: {
     module: CommerceModule,
     tag: { name: 'commerce', description: 'Catalog, search, cart, inventory and orders' },
+  },
+  notifications: {
+    module: NotificationsModule,
+    tag: { name: 'notifications', description: 'In-app inbox and channel preferences' },
   },
   payments: {
     module: PaymentsModule,

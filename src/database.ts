@@ -2,6 +2,10 @@ import { platformEntities, platformMigrations, type AppConfig } from '@app/platf
 import type { DataSourceOptions } from 'typeorm';
 import { commerceEntities, commerceMigrations } from './commerce/commerce.persistence.js';
 import { identityEntities, identityMigrations } from './identity/identity.persistence.js';
+import {
+  notificationsEntities,
+  notificationsMigrations,
+} from './notifications/notifications.persistence.js';
 import { paymentsEntities, paymentsMigrations } from './payments/payments.persistence.js';
 
 /**
@@ -12,12 +16,19 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
-    entities: [...platformEntities, ...identityEntities, ...paymentsEntities, ...commerceEntities],
+    entities: [
+      ...platformEntities,
+      ...identityEntities,
+      ...paymentsEntities,
+      ...commerceEntities,
+      ...notificationsEntities,
+    ],
     migrations: [
       ...platformMigrations,
       ...identityMigrations,
       ...paymentsMigrations,
       ...commerceMigrations,
+      ...notificationsMigrations,
     ],
     migrationsTableName: 'migrations',
     migrationsRun: config.MIGRATIONS_RUN,

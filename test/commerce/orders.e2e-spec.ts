@@ -268,3 +268,42 @@ describe('commerce: orders and the choreographed order saga', () => {
     expect(cancel.json().code).toBe('commerce.illegal_transition');
   });
 });
+
+describe('commerce: an order whose saga stalls', () => {
+  it('times out: FAILED with reason timeout, and a cancellation is published so any capture is refunded', async () => {
+    // No payments context in this process: nobody answers order-created.
+    const t = await createTestApp({
+      env: {
+        CONTEXTS: 'identity,commerce',
+        COMMERCE_ORDER_TIMEOUT_SECONDS: '1',
+        COMMERCE_POLL_INTERVAL_MS: '200',
+      },
+    });
+    try {
+      const admin = await t.newUser({ roles: ['customer', 'admin'] });
+      const buyer = await t.newUser();
+      const product = await newProduct(t, admin, { stock: 1 });
+      const placed = await checkout(t, buyer, `tok_${'x'.repeat(24)}`, [
+        { productId: product.id, quantity: 1 },
+      ]);
+      expect(placed.statusCode).toBe(202);
+      const failed = await eventually(async () => {
+        const o = (
+          await t.get(`/v1/commerce/orders/${placed.json().id}`, { token: buyer.accessToken })
+        ).json();
+        expect(o.status).toBe('FAILED');
+        return o;
+      });
+      expect(failed.failureReason).toBe('timeout');
+      const cancelled = await t.dataSource.query(
+        `SELECT payload FROM platform.outbox WHERE type = 'commerce.order-cancelled' AND payload->>'orderId' = $1`,
+        [failed.id],
+      );
+      expect(cancelled).toEqual([
+        { payload: { orderId: failed.id, customerId: buyer.id, reason: 'timeout' } },
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+});

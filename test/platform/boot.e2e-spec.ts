@@ -21,7 +21,7 @@ describe('boot', () => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     await client.query(
-      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP SCHEMA payments CASCADE; DROP SCHEMA commerce CASCADE; DROP TABLE migrations',
+      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP SCHEMA payments CASCADE; DROP SCHEMA commerce CASCADE; DROP SCHEMA notifications CASCADE; DROP TABLE migrations',
     );
     await client.end();
     const t = await createTestApp({ database: db, env: { MIGRATIONS_RUN: 'true' } });
@@ -32,6 +32,7 @@ describe('boot', () => {
         'IdentitySchema1795478700000',
         'PaymentsSchema1795480601529',
         'CommerceSchema1795481766372',
+        'NotificationsSchema1795482193460',
       ]);
       expect(
         (

@@ -1,0 +1,96 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { queueName, type JobData, type Tx } from '@app/platform';
+import type { Queue } from 'bullmq';
+import { v7 as uuidv7 } from 'uuid';
+import type { Channel, Priority } from '../notifications.entities.js';
+
+export const DELIVERY_QUEUE = queueName('notifications', 'deliver');
+export type DeliveryJob = JobData<'deliver', { notificationId: string }>;
+
+/**
+ * Which channels a priority uses:
+ * - critical → every channel the user can be reached on, at once (opt-outs don't apply);
+ * - normal → push + in-app (push only if enabled);
+ * - low → in-app.
+ * Channels without an address (no phone, no push token) are skipped.
+ */
+const CHANNELS: Record<Priority, Channel[]> = {
+  critical: ['email', 'sms', 'push', 'in_app'],
+  normal: ['push', 'in_app'],
+  low: ['in_app'],
+};
+
+export interface Routed {
+  eventId: string;
+  eventType: string;
+  userId: string;
+  priority: Priority;
+  title: string;
+  body: string;
+}
+
+interface RecipientRow {
+  email: string;
+  phone: string | null;
+  push_token: string | null;
+  email_enabled: boolean;
+  sms_enabled: boolean;
+  push_enabled: boolean;
+}
+
+@Injectable()
+export class NotificationRouter {
+  constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>) {}
+
+  /**
+   * Records one notification per channel inside the consumer's transaction (the unique key on
+   * (event, user, channel) makes a repeat a no-op) and queues the deliveries after commit.
+   * Returns the channels used.
+   */
+  async route(tx: Tx, n: Routed, correlationId: string): Promise<Channel[]> {
+    const [r]: RecipientRow[] = await tx.manager.query(
+      `SELECT * FROM notifications.recipients WHERE user_id = $1`,
+      [n.userId],
+    );
+    if (!r) return [];
+    const critical = n.priority === 'critical';
+    const reachable: Record<Channel, boolean> = {
+      email: Boolean(r.email) && (critical || r.email_enabled),
+      sms: Boolean(r.phone) && (critical || r.sms_enabled),
+      push: Boolean(r.push_token) && (critical || r.push_enabled),
+      in_app: true,
+    };
+    const channels = CHANNELS[n.priority].filter((c) => reachable[c]);
+    const ids = channels.map(() => uuidv7());
+    const inserted: { id: string; channel: Channel }[] = await tx.manager.query(
+      `INSERT INTO notifications.notifications (id, user_id, event_id, event_type, channel, priority, title, body, status, sent_at)
+       SELECT id, $1, $2, $3, ch, $4, $5, $6, CASE WHEN ch = 'in_app' THEN 'sent' ELSE 'queued' END, CASE WHEN ch = 'in_app' THEN now() END
+         FROM unnest($7::uuid[], $8::text[]) AS c(id, ch)
+       ON CONFLICT (event_id, user_id, channel) DO NOTHING
+       RETURNING id, channel`,
+      [n.userId, n.eventId, n.eventType, n.priority, n.title, n.body, ids, channels],
+    );
+    const toSend = inserted.filter((i) => i.channel !== 'in_app');
+    if (toSend.length)
+      tx.afterCommit(
+        () =>
+          void this.enqueue(
+            toSend.map((i) => i.id),
+            correlationId,
+          ),
+      );
+    return channels;
+  }
+
+  /** Job ids are the notification ids: re-queuing one that is waiting adds nothing. */
+  async enqueue(notificationIds: string[], correlationId: string): Promise<void> {
+    await this.queue.addBulk(
+      notificationIds.map((id) => ({
+        name: 'deliver',
+        data: { kind: 'deliver' as const, notificationId: id, correlationId },
+        opts: { jobId: id },
+      })),
+    );
+  }
+}

@@ -1,0 +1,184 @@
+import type { EventEnvelope } from '@app/contracts';
+import { Inbox } from '@app/platform';
+import {
+  checkout,
+  createTestApp,
+  eventually,
+  newProduct,
+  vaultCard,
+  type TestApp,
+  type TestUser,
+} from '@app/testing';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+interface Mail {
+  to: string[];
+  raw: string;
+}
+
+describe('notifications: order emails over real SMTP, in-app inbox, priorities, no duplicates', () => {
+  const mails: Mail[] = [];
+  let smtp: SMTPServer;
+  let t: TestApp;
+  let admin: TestUser;
+
+  const mailsAbout = (orderId: string, subject: string) =>
+    mails.filter((m) => m.raw.includes(orderId) && new RegExp(`Subject: .*${subject}`).test(m.raw));
+  const settled = (user: TestUser, id: string) =>
+    eventually(
+      async () => {
+        const o = (await t.get(`/v1/commerce/orders/${id}`, { token: user.accessToken })).json();
+        expect(['CONFIRMED', 'FAILED']).toContain(o.status);
+        return o;
+      },
+      { timeout: 20_000 },
+    );
+
+  beforeAll(async () => {
+    // A real SMTP server on loopback: the app talks SMTP to it through nodemailer.
+    smtp = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onData(stream, session, callback) {
+        let raw = '';
+        stream.on('data', (c: Buffer) => (raw += c.toString()));
+        stream.on('end', () => {
+          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    const port = (smtp.server.address() as AddressInfo).port;
+    t = await createTestApp({
+      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, PAYMENTS_POLL_INTERVAL_MS: '100' },
+    });
+    admin = await t.newUser({ roles: ['customer', 'admin'] });
+  });
+  afterAll(async () => {
+    await t.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  it('welcomes a new user in the in-app inbox (normal priority: no email)', async () => {
+    const user = await t.newUser({ displayName: 'Wendy' });
+    const inbox = await eventually(async () => {
+      const res = (await t.get('/v1/notifications', { token: user.accessToken })).json();
+      expect(res.items).toHaveLength(1);
+      return res;
+    });
+    expect(inbox.items[0]).toMatchObject({
+      eventType: 'identity.user-registered',
+      priority: 'normal',
+      title: 'Welcome, Wendy',
+      readAt: null,
+    });
+    const read = await t.post(
+      `/v1/notifications/${inbox.items[0].id}/read`,
+      {},
+      { token: user.accessToken },
+    );
+    expect(read.json().readAt).toEqual(expect.any(String));
+    expect(mails.filter((m) => m.to.includes(user.email))).toEqual([]);
+  });
+
+  it('emails the order confirmation with the order id to the customer, once', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { price: 4200, stock: 3, name: 'Espresso Machine' });
+    const done = await settled(
+      buyer,
+      (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
+    );
+    expect(done.status).toBe('CONFIRMED');
+    await eventually(async () => expect(mailsAbout(done.id, 'confirmed')).toHaveLength(1), {
+      timeout: 15_000,
+    });
+    const [mail] = mailsAbout(done.id, 'confirmed');
+    expect(mail!.to).toEqual([buyer.email]);
+    expect(mail!.raw).toContain('Espresso Machine');
+    expect(mail!.raw).toContain('42.00 EUR');
+    const inbox = (await t.get('/v1/notifications', { token: buyer.accessToken })).json();
+    expect(inbox.items.map((i: { eventType: string }) => i.eventType)).toContain(
+      'commerce.order-confirmed',
+    );
+
+    // Duplicate delivery of the event: no second email, no second inbox entry.
+    const envelopes: EventEnvelope[] = (
+      await t.dataSource.query(
+        `SELECT DISTINCT ON (event_id) envelope FROM platform.inbox WHERE consumer = 'notifications.order-confirmed' AND envelope->'payload'->>'orderId' = $1`,
+        [done.id],
+      )
+    ).map((r: { envelope: EventEnvelope }) => r.envelope);
+    expect(envelopes).toHaveLength(1);
+    await t.resolve(Inbox).dispatch(envelopes);
+    await t.resolve(Inbox).dispatch(envelopes);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(mailsAbout(done.id, 'confirmed')).toHaveLength(1);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int n FROM notifications.notifications WHERE title LIKE $1`,
+      [`%${done.id}%`],
+    );
+    expect(n).toBe(2); // one email + one in-app
+  });
+
+  it('tells the customer about a failed order and the refund', async () => {
+    const buyer = await t.newUser();
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { stock: 0 });
+    const done = await settled(
+      buyer,
+      (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
+    );
+    expect(done).toMatchObject({ status: 'FAILED', failureReason: 'out_of_stock' });
+    await eventually(
+      async () => {
+        expect(mailsAbout(done.id, 'could not be completed')).toHaveLength(1);
+        expect(mailsAbout(done.id, 'Refund')).toHaveLength(1);
+      },
+      { timeout: 15_000 },
+    );
+    expect(mailsAbout(done.id, 'could not be completed')[0]!.raw).toContain('being refunded');
+  });
+
+  it('routes critical messages to SMS and push too once the user has a phone and a device', async () => {
+    const buyer = await t.newUser();
+    await eventually(async () =>
+      expect(
+        (await t.get('/v1/notifications/preferences', { token: buyer.accessToken })).statusCode,
+      ).toBe(200),
+    );
+    const prefs = await t.request(
+      'PUT',
+      '/v1/notifications/preferences',
+      { phone: '+15555550100', pushToken: 'device-abc' },
+      { token: buyer.accessToken },
+    );
+    expect(prefs.json()).toMatchObject({ phone: '+15555550100', pushToken: '••••' });
+    const card = await vaultCard(t, buyer);
+    const product = await newProduct(t, admin, { stock: 2 });
+    const done = await settled(
+      buyer,
+      (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
+    );
+    await eventually(async () => {
+      const rows = await t.dataSource.query(
+        `SELECT channel, status, provider_ref FROM notifications.notifications WHERE user_id = $1 AND event_type = 'commerce.order-confirmed' ORDER BY channel`,
+        [buyer.id],
+      );
+      expect(
+        rows.map((r: { channel: string; status: string }) => `${r.channel}:${r.status}`),
+      ).toEqual(['email:sent', 'in_app:sent', 'push:sent', 'sms:sent']);
+    });
+    expect(done.status).toBe('CONFIRMED');
+    const bad = await t.request(
+      'PUT',
+      '/v1/notifications/preferences',
+      { phone: '555-0100' },
+      { token: buyer.accessToken },
+    );
+    expect(bad.statusCode).toBe(400);
+  });
+});
