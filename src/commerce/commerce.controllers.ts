@@ -127,6 +127,19 @@ export class CatalogController {
     return this.commands.execute(new UpdateProduct(id, body));
   }
 
+  @Delete('products/:id')
+  @Authenticated()
+  @Roles('admin')
+  @HttpCode(204)
+  @ApiOperation({
+    summary:
+      'Withdraw a product (admin): it leaves search and detail reads; orders keep their lines',
+  })
+  @ApiNotFoundResponse({ description: 'commerce.product_not_found', type: ProblemDoc })
+  async deleteProduct(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.commands.execute(new UpdateProduct(id, { active: false }));
+  }
+
   @Public()
   @Get('categories')
   @ApiOperation({ summary: 'The category tree, flattened in path order' })
