@@ -24,7 +24,7 @@ export type Priority = 'critical' | 'normal' | 'low';
 @Entity({ schema: 'notifications', name: 'notifications' })
 @Index('notifications_once_key', ['eventId', 'userId', 'channel'], { unique: true })
 @Index('notifications_inbox_idx', ['userId', 'channel', 'createdAt'])
-@Index('notifications_queued_idx', ['createdAt'], { where: "status = 'queued'" })
+@Index('notifications_queued_idx', ['createdAt'], { where: "status IN ('queued', 'sending')" })
 export class Notification {
   @PrimaryColumn('uuid') id: string;
   @Column('uuid', { name: 'user_id' }) userId: string;
@@ -34,8 +34,10 @@ export class Notification {
   @Column('text') priority: Priority;
   @Column('text') title: string;
   @Column('text') body: string;
-  /** queued → sent | failed; in-app rows are `sent` when stored. */
-  @Column('text') status: 'queued' | 'sent' | 'failed';
+  /** queued → sending → sent | failed (back to queued for a retry); in-app rows are `sent` when stored. */
+  @Column('text') status: 'queued' | 'sending' | 'sent' | 'failed';
+  /** When a worker claimed it for sending; a claim older than 5 minutes is considered abandoned. */
+  @Column('timestamptz', { name: 'claimed_at', nullable: true }) claimedAt: Date | null;
   @Column('text', { name: 'provider_ref', nullable: true }) providerRef: string | null;
   @Column('text', { nullable: true }) error: string | null;
   @Column('int', { default: 0 }) attempts: number;

@@ -103,6 +103,15 @@ describe('commerce: orders and the choreographed order saga', () => {
     );
     expect(second.json().id).toBe(first.json().id);
     expect(second.headers['idempotent-replayed']).toBe('true');
+    // Even with the 24 h cache gone (and the cart already emptied), the order is the guard.
+    for (const k of await t.redis.keys(`${t.redisPrefix}platform:idem:*`)) await t.redis.del(k);
+    const third = await t.post(
+      '/v1/commerce/orders',
+      { cardToken: card.token },
+      { token: buyer.accessToken, headers: { 'idempotency-key': 'same-key' } },
+    );
+    expect(third.statusCode).toBe(202);
+    expect(third.json().id).toBe(first.json().id);
     const [{ n }] = await t.dataSource.query(
       `SELECT count(*)::int n FROM commerce.orders WHERE customer_id = $1`,
       [buyer.id],

@@ -136,7 +136,9 @@ export class CreateProductHandler implements ICommandHandler<CreateProduct> {
           [r.sku],
         );
         await tx.publish(new ProductChanged({ productId: row.id }));
-        tx.afterCommit(() => void this.cache.invalidate(row.id));
+        tx.afterCommit(
+          () => void this.cache.invalidate(row.id, row.version).catch(() => undefined),
+        );
         return mapProduct(row);
       });
     } catch (err) {
@@ -179,7 +181,7 @@ export class UpdateProductHandler implements ICommandHandler<UpdateProduct> {
       return mapProduct(updated);
     });
     // After the commit, before answering: a read that follows this response never sees the old copy.
-    await this.cache.invalidate(id);
+    await this.cache.invalidate(id, product.version);
     return product;
   }
 }
@@ -199,7 +201,7 @@ export class GetProductHandler implements IQueryHandler<GetProduct> {
     ]);
     if (!row) throw new CommerceError('commerce.product_not_found', `No product ${id}.`);
     const product = mapProduct(row);
-    await this.cache.set(product);
+    await this.cache.set(product).catch(() => undefined);
     return product;
   }
 }

@@ -7,14 +7,27 @@ import {
   RedisKeys,
   type IntegrationEventConsumer,
 } from '@app/platform';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
 import type { ProductResponse } from './catalog.dto.js';
 
 /**
- * Cache-aside for product detail reads (`commerce:product:<id>`). Writers delete the entry right
- * after their commit, and the `commerce.product-changed` consumer deletes it again — the second
- * delete closes the race where a reader cached the old row between the commit and the first one.
+ * Cache-aside for product detail reads (`commerce:product:<id>`), safe against the classic race
+ * (a reader loads the old row, the writer commits and invalidates, the reader then caches the
+ * old row): invalidation leaves a tombstone carrying the new version, and a reader may only
+ * cache a version at least as new as what is there. Writers invalidate right after their commit;
+ * the `commerce.product-changed` consumer does it again for other writers' paths.
  */
+const SET_IF_NEWER = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local v = tonumber(string.match(current, '"version":(%d+)'))
+  if v and v > tonumber(ARGV[2]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1`;
+
 @Injectable()
 export class ProductCache {
   constructor(
@@ -29,29 +42,52 @@ export class ProductCache {
 
   async get(id: string): Promise<ProductResponse | null> {
     const raw = await this.redis.get(this.key(id));
-    return raw ? (JSON.parse(raw) as ProductResponse) : null;
+    if (!raw) return null;
+    const value = JSON.parse(raw) as ProductResponse & { tombstone?: true };
+    return value.tombstone ? null : value;
   }
 
+  /** Caches a product unless a newer version (or a newer tombstone) is already there. */
   async set(product: ProductResponse): Promise<void> {
-    await this.redis.set(
+    await this.redis.eval(
+      SET_IF_NEWER,
+      1,
       this.key(product.id),
       JSON.stringify(product),
-      'EX',
+      product.version,
       this.config.COMMERCE_PRODUCT_CACHE_SECONDS,
     );
   }
 
-  async invalidate(id: string): Promise<void> {
-    await this.redis.del(this.key(id));
+  /** Replaces the entry with a tombstone of `version` (or removes it when the version is unknown). */
+  async invalidate(id: string, version?: number): Promise<void> {
+    if (version === undefined) {
+      await this.redis.del(this.key(id));
+      return;
+    }
+    await this.redis.eval(
+      SET_IF_NEWER,
+      1,
+      this.key(id),
+      JSON.stringify({ tombstone: true, version }),
+      version,
+      this.config.COMMERCE_PRODUCT_CACHE_SECONDS,
+    );
   }
 }
 
 @Injectable()
 @Consumes(ProductChanged, 'commerce.invalidate-product-cache')
 export class InvalidateProductCache implements IntegrationEventConsumer<ProductChanged> {
-  constructor(private readonly cache: ProductCache) {}
+  constructor(
+    private readonly cache: ProductCache,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
 
   async consume(event: ProductChanged): Promise<void> {
-    await this.cache.invalidate(event.payload.productId);
+    const [row] = await this.db.query(`SELECT version FROM commerce.products WHERE id = $1`, [
+      event.payload.productId,
+    ]);
+    await this.cache.invalidate(event.payload.productId, row?.version);
   }
 }

@@ -51,29 +51,41 @@ export class OrderTimeouts implements OnApplicationBootstrap, BeforeApplicationS
   /** Fails every stalled order. Returns how many. */
   async sweep(): Promise<number> {
     const stalled: { id: string }[] = await this.db.query(
-      `SELECT id FROM commerce.orders WHERE status IN ('PENDING', 'PAID') AND created_at < now() - make_interval(secs => $1) LIMIT 100`,
+      `SELECT id FROM commerce.orders WHERE status IN ('PENDING', 'PAID') AND created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT 100`,
       [this.config.COMMERCE_ORDER_TIMEOUT_SECONDS],
     );
     for (const { id } of stalled) {
-      await this.transactions.run(async (tx) => {
-        const moved = await this.orders.move(tx.manager, id, 'FAILED', 'saga timed out', 'timeout');
-        if (!moved.ok) return;
-        const o = moved.order;
-        if (moved.from === 'PAID' && (await this.inventory.release(tx.manager, o.id, o.lines))) {
-          tx.afterCommit(
-            () => void this.inventory.mirror(o.lines.map((l) => l.sku)).catch(() => undefined),
+      // One bad order must not stop the others from timing out.
+      await this.transactions
+        .run(async (tx) => {
+          const moved = await this.orders.move(
+            tx.manager,
+            id,
+            'FAILED',
+            'saga timed out',
+            'timeout',
           );
-        }
-        await tx.publish(
-          new OrderFailed({
-            orderId: o.id,
-            customerId: o.customerId,
-            reason: 'timeout',
-            refundPending: moved.from === 'PAID',
-          }),
-          new OrderCancelled({ orderId: o.id, customerId: o.customerId, reason: 'timeout' }),
+          if (!moved.ok) return;
+          const o = moved.order;
+          if (moved.from === 'PAID' && (await this.inventory.release(tx.manager, o.id, o.lines))) {
+            tx.afterCommit(
+              () => void this.inventory.mirror(o.lines.map((l) => l.sku)).catch(() => undefined),
+            );
+          }
+          await tx.publish(
+            new OrderFailed({
+              orderId: o.id,
+              customerId: o.customerId,
+              reason: 'timeout',
+              refundPending: moved.from === 'PAID',
+            }),
+            new OrderCancelled({ orderId: o.id, customerId: o.customerId, reason: 'timeout' }),
+          );
+        })
+        .catch((err) =>
+          this.logger.error({ orderId: id, err }, 'could not time out an order; will retry'),
         );
-      });
     }
     return stalled.length;
   }

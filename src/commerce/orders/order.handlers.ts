@@ -102,6 +102,17 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
   async execute({ customerId, cardToken, idempotencyKey }: PlaceOrder): Promise<OrderAccepted> {
     try {
       return await this.transactions.run(async (tx) => {
+        // Serialise this customer's checkouts, then answer a retry (same key) with the order it
+        // already made — even once the cart it emptied is gone.
+        await tx.manager.query(
+          `SELECT pg_advisory_xact_lock(hashtext('commerce.checkout:' || $1))`,
+          [customerId],
+        );
+        const [placed] = await tx.manager.query(
+          `SELECT id, status FROM commerce.orders WHERE customer_id = $1 AND idempotency_key = $2`,
+          [customerId, idempotencyKey],
+        );
+        if (placed) return { id: placed.id, status: placed.status };
         const cart: {
           product_id: string;
           quantity: number;
@@ -148,9 +159,11 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
           `INSERT INTO commerce.order_timeline (id, order_id, from_status, to_status, note) VALUES ($1, $2, NULL, 'PENDING', 'placed')`,
           [uuidv7(), order.id],
         );
-        await tx.manager.query(`DELETE FROM commerce.cart_lines WHERE customer_id = $1`, [
-          customerId,
-        ]);
+        // Only the lines this order read: one added meanwhile stays in the cart.
+        await tx.manager.query(
+          `DELETE FROM commerce.cart_lines WHERE customer_id = $1 AND product_id = ANY($2::uuid[])`,
+          [customerId, cart.map((l) => l.product_id)],
+        );
         await tx.publish(
           new OrderCreated({
             orderId: order.id,

@@ -4,6 +4,8 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { randomUUID } from 'node:crypto';
 
 export interface Message {
+  /** The notification id: the provider's idempotency key / Message-ID. */
+  id: string;
   to: string;
   title: string;
   body: string;
@@ -30,6 +32,7 @@ export class EmailChannel implements ChannelAdapter, OnApplicationShutdown {
 
   async send(m: Message): Promise<string> {
     const info = await this.transport.sendMail({
+      messageId: `<${m.id}@five-businesses.dev>`,
       from: this.config.MAIL_FROM,
       to: m.to,
       subject: m.title,

@@ -1,5 +1,5 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { AppConfig, assertNever, RequestContext, type JobOutcome } from '@app/platform';
 import type { Job } from 'bullmq';
@@ -7,14 +7,25 @@ import { DataSource } from 'typeorm';
 import { EmailChannel, PushChannel, SmsChannel, type ChannelAdapter } from './channels.js';
 import { DELIVERY_QUEUE, NotificationRouter, type DeliveryJob } from './router.js';
 
+/** Provider error texts can quote addresses: keep them out of the delivery log. */
+const scrub = (message: string) =>
+  message.replace(/<[^>]*@[^>]*>|\S+@\S+/g, '<address>').slice(0, 500);
+
 /**
- * Sends queued notifications (BullMQ `notifications.deliver`, retried with backoff). Idempotent:
- * a notification already sent is skipped, so a retried or duplicated job never sends twice.
+ * Sends queued notifications (BullMQ `notifications.deliver`, retried with backoff).
+ * A row is claimed (queued → sending) before the send, so a retried or duplicated job never
+ * sends twice; only a send that failed is retried, never one whose bookkeeping failed.
+ * Providers get the notification id (email Message-ID) so a receiver can drop the rare duplicate
+ * an abandoned claim (worker died mid-send, claim older than 5 minutes) could still cause.
  */
 @Processor(DELIVERY_QUEUE)
 @Injectable()
-export class DeliveryProcessor extends WorkerHost implements OnApplicationBootstrap {
+export class DeliveryProcessor
+  extends WorkerHost
+  implements OnApplicationBootstrap, OnApplicationShutdown
+{
   private readonly logger = new Logger(DeliveryProcessor.name);
+  private timer?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -28,17 +39,42 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
     super();
   }
 
-  /** Re-queues what a crash between commit and enqueue left behind. */
-  async onApplicationBootstrap(): Promise<void> {
+  /** Every 30 s, re-queues what a crash or a Redis blip between commit and enqueue left behind. */
+  onApplicationBootstrap(): void {
     if (!this.config.WORKERS) return;
-    const stale: { id: string }[] = await this.db.query(
-      `SELECT id FROM notifications.notifications WHERE status = 'queued' AND created_at < now() - interval '30 seconds' LIMIT 1000`,
-    );
-    if (stale.length)
+    const tick = () => {
+      void this.sweep()
+        .catch((err) => this.logger.warn({ err }, 'notification sweep failed'))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, 30_000);
+        });
+    };
+    this.timer = setTimeout(tick, 1000);
+  }
+
+  onApplicationShutdown(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  async sweep(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const stale: { id: string }[] = await this.db.query(
+        `SELECT id FROM notifications.notifications
+          WHERE (status = 'queued' AND created_at < now() - interval '30 seconds')
+             OR (status = 'sending' AND claimed_at < now() - interval '5 minutes')
+          ORDER BY created_at LIMIT 500 OFFSET $1`,
+        [total],
+      );
+      if (stale.length === 0) return total;
       await this.router.enqueue(
         stale.map((s) => s.id),
-        'recovery',
+        'sweeper',
       );
+      total += stale.length;
+      if (stale.length < 500) return total;
+    }
   }
 
   async process(job: Job<DeliveryJob>): Promise<JobOutcome> {
@@ -54,37 +90,51 @@ export class DeliveryProcessor extends WorkerHost implements OnApplicationBootst
   }
 
   private async deliver(id: string, job: Job<DeliveryJob>): Promise<JobOutcome> {
-    const [n] = await this.db.query(
-      `SELECT n.*, r.email, r.phone, r.push_token FROM notifications.notifications n
-         JOIN notifications.recipients r ON r.user_id = n.user_id WHERE n.id = $1`,
+    const [claimed] = (await this.db.query(
+      `UPDATE notifications.notifications n SET status = 'sending', claimed_at = now()
+         FROM notifications.recipients r
+        WHERE n.id = $1 AND r.user_id = n.user_id
+          AND (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < now() - interval '5 minutes'))
+        RETURNING n.*, r.email, r.phone, r.push_token`,
       [id],
-    );
-    if (!n || n.status !== 'queued') {
-      this.logger.debug({ notificationId: id }, 'skipped: already delivered or gone');
+    )) as [any[], number];
+    const n = claimed[0];
+    if (!n) {
+      this.logger.debug(
+        { notificationId: id },
+        'skipped: already delivered, being delivered, or gone',
+      );
       return 'skipped';
     }
     const adapter: ChannelAdapter =
       n.channel === 'email' ? this.email : n.channel === 'sms' ? this.sms : this.push;
     const to = n.channel === 'email' ? n.email : n.channel === 'sms' ? n.phone : n.push_token;
+    let ref: string;
     try {
-      const ref = await adapter.send({ to, title: n.title, body: n.body });
-      await this.db.query(
-        `UPDATE notifications.notifications SET status = 'sent', provider_ref = $2, sent_at = now(), attempts = attempts + 1, error = NULL
-          WHERE id = $1 AND status = 'queued'`,
-        [id, ref],
-      );
-      return 'done';
+      ref = await adapter.send({ id, to, title: n.title, body: n.body });
     } catch (err) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       await this.db.query(
-        `UPDATE notifications.notifications SET attempts = attempts + 1, error = $2, status = $3 WHERE id = $1 AND status = 'queued'`,
-        [
-          id,
-          (err instanceof Error ? err.message : String(err)).slice(0, 500),
-          last ? 'failed' : 'queued',
-        ],
+        `UPDATE notifications.notifications SET attempts = attempts + 1, error = $2, status = $3, claimed_at = NULL WHERE id = $1`,
+        [id, scrub(err instanceof Error ? err.message : String(err)), last ? 'failed' : 'queued'],
       );
-      throw err;
+      throw new Error(scrub(err instanceof Error ? err.message : String(err)));
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.query(
+          `UPDATE notifications.notifications SET status = 'sent', provider_ref = $2, sent_at = now(), attempts = attempts + 1, error = NULL WHERE id = $1`,
+          [id, ref],
+        );
+        return 'done';
+      } catch (err) {
+        if (attempt >= 5) {
+          // Sent but not recorded: the row stays `sending`, and this job must not send it again.
+          this.logger.error({ notificationId: id, err }, 'sent, but could not record it');
+          return 'done';
+        }
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
     }
   }
 }

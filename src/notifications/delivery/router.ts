@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { queueName, type JobData, type Tx } from '@app/platform';
 import type { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
@@ -41,6 +41,8 @@ interface RecipientRow {
 
 @Injectable()
 export class NotificationRouter {
+  private readonly logger = new Logger(NotificationRouter.name);
+
   constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>) {}
 
   /**
@@ -53,7 +55,9 @@ export class NotificationRouter {
       `SELECT * FROM notifications.recipients WHERE user_id = $1`,
       [n.userId],
     );
-    if (!r) return [];
+    // Not known yet (identity.user-registered still on its way, or retrying): fail this delivery
+    // so the inbox retries it with backoff — and parks it, visibly, if the user never appears.
+    if (!r) throw new Error(`recipient ${n.userId} is not known yet`);
     const critical = n.priority === 'critical';
     const reachable: Record<Channel, boolean> = {
       email: Boolean(r.email) && (critical || r.email_enabled),
@@ -78,13 +82,22 @@ export class NotificationRouter {
           void this.enqueue(
             toSend.map((i) => i.id),
             correlationId,
+          ).catch((err) =>
+            this.logger.warn({ err }, 'enqueue failed; the sweeper will queue them'),
           ),
       );
     return channels;
   }
 
-  /** Job ids are the notification ids: re-queuing one that is waiting adds nothing. */
+  /**
+   * Job ids are the notification ids: re-queuing one that is waiting adds nothing. A job that
+   * BullMQ already finished or failed (while its row is still queued) is removed and added anew.
+   */
   async enqueue(notificationIds: string[], correlationId: string): Promise<void> {
+    for (const id of notificationIds) {
+      const job = await this.queue.getJob(id);
+      if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove();
+    }
     await this.queue.addBulk(
       notificationIds.map((id) => ({
         name: 'deliver',

@@ -32,6 +32,7 @@ export class NotificationsSchema1795482193460 implements MigrationInterface {
     "title" text NOT NULL,
     "body" text NOT NULL,
     "status" text NOT NULL,
+    "claimed_at" TIMESTAMP WITH TIME ZONE,
     "provider_ref" text,
     "error" text,
     "attempts" integer NOT NULL DEFAULT '0',
@@ -41,7 +42,7 @@ export class NotificationsSchema1795482193460 implements MigrationInterface {
     CONSTRAINT "PK_6a72c3c0f683f6462415e653c3a" PRIMARY KEY ("id")
 )`);
     await q.query(`CREATE INDEX "notifications_queued_idx" ON "notifications"."notifications" ("created_at")
-WHERE status = 'queued'`);
+WHERE status IN ('queued', 'sending')`);
     await q.query(
       `CREATE INDEX "notifications_inbox_idx" ON "notifications"."notifications" ("user_id", "channel", "created_at")`,
     );

@@ -1,0 +1,72 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { BenchApp } from './app.js';
+import { dropDatabase, exec, freshDatabase, machineFacts } from './env.js';
+import { runScenario, table, writeReports, type Result, type Scenario } from './harness.js';
+import { p1, p3c } from './scenarios/http.js';
+import { InProcessApp, p6, p7, p9 } from './scenarios/inprocess.js';
+import { p2 } from './scenarios/orders.js';
+import { p3a, p3b } from './scenarios/payments.js';
+
+/**
+ * `npm run bench` — every scenario against its anchor, interleaved, on this machine.
+ * `-- --quick`: a few seconds each (structure and invariants only, never timings);
+ * `-- --only=P1a,P3a`: a subset.
+ */
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+const rounds = quick ? 1 : 3;
+const PGBENCH_DB = 'fb_bench_pgbench';
+const log = (m: string) => console.error(`[bench] ${m}`);
+
+async function main(): Promise<number> {
+  const pgbenchUrl = await freshDatabase(PGBENCH_DB);
+  await exec('pgbench', ['-h', '127.0.0.1', '-U', 'postgres', '-i', '-q', '-s', '1', PGBENCH_DB]);
+  const app = new BenchApp();
+  const inproc = new InProcessApp();
+  await app.start();
+  await inproc.start();
+  const scenarios: Scenario[] = [
+    p1(1),
+    p1(10),
+    p3c(app),
+    p3a(app, PGBENCH_DB),
+    p3b(app, PGBENCH_DB),
+    p2(app, PGBENCH_DB),
+    p6(inproc),
+    p7(inproc, PGBENCH_DB),
+    p9(inproc),
+  ].filter((s) => !only || only.includes(s.id));
+  const results: Result[] = [];
+  let failed = 0;
+  try {
+    for (const s of scenarios) {
+      try {
+        results.push(await runScenario(s, rounds, quick, log));
+      } catch (err) {
+        failed++;
+        log(`${s.id} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    const machine = await machineFacts(pgbenchUrl);
+    console.log(table(results));
+    writeReports(join(process.cwd(), 'bench', 'results'), results, machine, quick);
+  } finally {
+    await app.stop();
+    await inproc.stop();
+    await dropDatabase(PGBENCH_DB);
+  }
+  return failed;
+}
+
+main().then(
+  (failed) => process.exit(failed ? 1 : 0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,271 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { EventBus } from '@nestjs/cqrs';
+import { loadConfig, Transactions } from '@app/platform';
+import { Queue, Worker } from 'bullmq';
+import { EventEmitter } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule } from '../../src/app.module.js';
+import {
+  BenchEvent,
+  BenchModule,
+  counters,
+  InProcessEvent,
+  NOOP_QUEUE,
+} from '../anchors/noop-modules.js';
+import {
+  clearRedis,
+  dbUrl,
+  dropDatabase,
+  exec,
+  freshDatabase,
+  pgbenchTps,
+  REDIS_URL,
+  sql,
+} from '../env.js';
+import type { Scenario } from '../harness.js';
+import { duration } from './http.js';
+
+const DB = 'fb_bench_inproc';
+const PREFIX = 'bench:inproc:';
+
+/** A Nest application context in the bench process: the platform's plumbing without HTTP. */
+export class InProcessApp {
+  ctx!: INestApplicationContext;
+  url!: string;
+
+  async start(): Promise<void> {
+    this.url = await freshDatabase(DB);
+    await clearRedis(PREFIX);
+    const config = loadConfig({
+      DATABASE_URL: this.url,
+      REDIS_PREFIX: PREFIX,
+      LOG_LEVEL: 'error',
+      CONTEXTS: 'identity',
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      OUTBOX_BATCH_SIZE: '200',
+    });
+    this.ctx = await NestFactory.createApplicationContext(
+      AppModule.register(config, { imports: [BenchModule] }),
+      { logger: false },
+    );
+    await this.ctx.init();
+  }
+
+  async stop(): Promise<void> {
+    await this.ctx?.close();
+    await dropDatabase(DB);
+    await clearRedis(PREFIX);
+  }
+}
+
+async function until(check: () => boolean, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the run to finish');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** P9: in-process publish cost at the relay's batch size vs Node's EventEmitter. */
+export function p9(app: InProcessApp): Scenario {
+  const batch = 200;
+  const run = async (
+    quick: boolean,
+    publish: (events: InProcessEvent[]) => void,
+    count: () => number,
+  ) => {
+    const iterations = quick ? 200 : 5000;
+    const events = Array.from({ length: batch }, (_, i) => new InProcessEvent(i));
+    const start = count();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < iterations; i++) publish(events);
+    await until(() => count() - start >= iterations * batch);
+    return { value: Number(process.hrtime.bigint() - t0) / (iterations * batch) };
+  };
+  return {
+    id: 'P9',
+    title: `in-process publish, batches of ${batch}`,
+    unit: 'ns/event',
+    better: 'lower',
+    model: 'micro',
+    target: 0,
+    absoluteTarget: { op: '<=', value: 2000 },
+    anchor: {
+      label: 'EventEmitter.emit',
+      run: (quick) => {
+        const emitter = new EventEmitter();
+        let n = 0;
+        emitter.on('e', () => n++);
+        return run(
+          quick,
+          (events) => events.forEach((e) => emitter.emit('e', e)),
+          () => n,
+        );
+      },
+    },
+    app: {
+      label: 'CQRS EventBus.publishAll',
+      run: (quick) => {
+        const bus = app.ctx.get(EventBus);
+        return run(
+          quick,
+          (events) => bus.publishAll(events),
+          () => counters.handled,
+        );
+      },
+    },
+  };
+}
+
+/** P6: no-op jobs through the project's BullMQ processor plumbing vs a raw BullMQ Worker. */
+export function p6(app: InProcessApp): Scenario {
+  let raw: { queue: Queue; worker: Worker; done: number } | undefined;
+  const jobs = (quick: boolean) => (quick ? 300 : 5000);
+  return {
+    id: 'P6',
+    title: 'no-op jobs',
+    unit: 'jobs/s',
+    better: 'higher',
+    model: 'closed',
+    target: 0.7,
+    setup: async () => {
+      const connection = { url: REDIS_URL };
+      const state = { done: 0 };
+      const worker = new Worker('bench.raw-jobs', async () => void state.done++, {
+        connection,
+        prefix: `${PREFIX}raw`,
+        concurrency: 50,
+      });
+      raw = Object.assign(state, {
+        queue: new Queue('bench.raw-jobs', { connection, prefix: `${PREFIX}raw` }),
+        worker,
+      });
+    },
+    teardown: async () => {
+      await raw?.worker.close();
+      await raw?.queue.close();
+    },
+    anchor: {
+      label: 'raw BullMQ Worker',
+      run: async (quick) => {
+        const n = jobs(quick);
+        const start = raw!.done;
+        const t0 = Date.now();
+        await raw!.queue.addBulk(
+          Array.from({ length: n }, (_, i) => ({
+            name: 'noop',
+            data: { i },
+            opts: { removeOnComplete: true },
+          })),
+        );
+        await until(() => raw!.done - start >= n);
+        return { value: (n * 1000) / (Date.now() - t0) };
+      },
+    },
+    app: {
+      label: '@Processor (platform BullModule)',
+      run: async (quick) => {
+        const n = jobs(quick);
+        const queue = app.ctx.get<Queue>(getQueueToken(NOOP_QUEUE));
+        const start = counters.jobs;
+        const t0 = Date.now();
+        await queue.addBulk(
+          Array.from({ length: n }, (_, i) => ({
+            name: 'noop',
+            data: { kind: 'noop', correlationId: 'bench', i },
+            opts: { removeOnComplete: true },
+          })),
+        );
+        await until(() => counters.jobs - start >= n);
+        return { value: (n * 1000) / (Date.now() - t0) };
+      },
+    },
+  };
+}
+
+/** P7: events through outbox → relay → inbox → consumer vs raw INSERTs of the same row shape. */
+export function p7(app: InProcessApp, pgbenchDb: string): Scenario {
+  const script = join(tmpdir(), 'p7-outbox-insert.sql');
+  const events = (quick: boolean) => (quick ? 1000 : 20_000);
+  return {
+    id: 'P7',
+    title: 'outbox relay, commit → consumer',
+    unit: 'events/s',
+    better: 'higher',
+    model: 'closed',
+    target: 1.0,
+    setup: async () => {
+      await sql(
+        dbUrl(pgbenchDb),
+        `CREATE TABLE IF NOT EXISTS bench_outbox (id uuid PRIMARY KEY, type text, version int, occurred_at timestamptz, correlation_id text,
+           causation_id text, tenant_id text, payload jsonb, created_at timestamptz DEFAULT now(), dispatched_at timestamptz)`,
+      );
+      writeFileSync(
+        script,
+        `INSERT INTO bench_outbox (id, type, version, occurred_at, correlation_id, causation_id, payload) VALUES (gen_random_uuid(), 'bench.event', 1, now(), 'c', 'c', '{"n": 1}');\n`,
+      );
+    },
+    anchor: {
+      label: 'pgbench INSERT of the outbox row, 8 clients',
+      run: async (quick) => ({
+        value: pgbenchTps(
+          await exec('pgbench', [
+            '-h',
+            '127.0.0.1',
+            '-U',
+            'postgres',
+            '-n',
+            '-c',
+            '8',
+            '-j',
+            '2',
+            '-T',
+            String(duration(quick)),
+            '-f',
+            script,
+            pgbenchDb,
+          ]),
+        ),
+      }),
+    },
+    app: {
+      label: 'publish → consumed',
+      run: async (quick) => {
+        const n = events(quick);
+        const tx = app.ctx.get(Transactions);
+        const start = counters.consumed;
+        const t0 = Date.now();
+        const writers = Array.from({ length: 8 }, async (_, w) => {
+          for (let i = w; i < n; i += 8) await tx.run((t) => t.publish(new BenchEvent({ n: i })));
+        });
+        await Promise.all(writers);
+        await until(() => counters.consumed - start >= n);
+        const elapsed = Date.now() - t0;
+        const [lag] = await sql(
+          app.url,
+          `SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM i.updated_at - o.created_at) * 1000) AS p99
+             FROM platform.inbox i JOIN platform.outbox o ON o.id = i.event_id WHERE i.consumer = 'bench.noop'`,
+        );
+        return {
+          value: (n * 1000) / elapsed,
+          notes: { 'commit→consumer p99 ms (target ≤ 100)': Number(lag.p99) },
+        };
+      },
+    },
+    invariants: async () => {
+      const [{ u }] = await sql(
+        app.url,
+        `SELECT count(*)::int u FROM platform.outbox WHERE dispatched_at IS NULL`,
+      );
+      const [{ p }] = await sql(
+        app.url,
+        `SELECT count(*)::int p FROM platform.inbox WHERE status <> 'done'`,
+      );
+      return u + p === 0 ? [] : [`${u} outbox rows undispatched, ${p} deliveries not done`];
+    },
+  };
+}
