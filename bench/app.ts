@@ -5,6 +5,20 @@ import { v7 as uuidv7 } from 'uuid';
 import { Vault } from '../src/payments/vault/vault.js';
 import { clearRedis, dropDatabase, freshDatabase, sql, startProcess, stopProcess } from './env.js';
 
+/** Appends the Luhn check digit. */
+function luhnComplete(partial: string): string {
+  let sum = 0;
+  for (let i = 0; i < partial.length; i++) {
+    let d = Number(partial[partial.length - 1 - i]);
+    if (i % 2 === 0) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return partial + String((10 - (sum % 10)) % 10);
+}
+
 export const APP_PORT = 3950;
 export const APP_URL = `http://127.0.0.1:${APP_PORT}`;
 const DB = 'fb_bench_app';
@@ -91,6 +105,11 @@ export class BenchApp {
        SELECT id, 'bench-' || id || '@example.com', 'Bench', $2, '{customer}' FROM unnest($1::uuid[]) AS id`,
       [ids, passwordHash],
     );
+    // The notifications projection too (it would come from identity.user-registered).
+    await this.query(
+      `INSERT INTO notifications.recipients (user_id, email, display_name) SELECT id, 'bench-' || id || '@example.com', 'Bench' FROM unnest($1::uuid[]) AS id`,
+      [ids],
+    );
     return Promise.all(
       ids.map(async (id) => ({
         id,
@@ -99,17 +118,37 @@ export class BenchApp {
     );
   }
 
-  /** Vaulted cards written straight into payments with the server's keys. */
-  async cards(owners: string[], number = '4242424242424242'): Promise<string[]> {
+  /**
+   * Vaulted cards written straight into payments with the server's keys — a distinct card per
+   * owner (the fraud rules count per card), all of which the sandbox network accepts.
+   */
+  async cards(owners: string[]): Promise<string[]> {
     const vault = new Vault(loadConfig(this.env), undefined as never);
-    const tokens = owners.map(() => `tok_${uuidv7().replace(/-/g, '')}`);
-    const { ciphertext, keyId } = vault.encrypt(number);
+    const rows = owners.map((owner) => {
+      const number = luhnComplete(
+        `4000${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`,
+      );
+      return {
+        owner,
+        number,
+        token: `tok_${uuidv7().replace(/-/g, '')}`,
+        ...vault.encrypt(number),
+        fingerprint: vault.fingerprint(number),
+      };
+    });
     await this.query(
       `INSERT INTO payments.cards (token, owner_id, brand, last4, exp_month, exp_year, holder_name, ciphertext, key_id, fingerprint)
-       SELECT t, o, 'visa', $3, 12, 2035, 'Bench', $4, $5, $6 FROM unnest($1::text[], $2::uuid[]) AS x(t, o)`,
-      [tokens, owners, number.slice(-4), ciphertext, keyId, vault.fingerprint(number)],
+       SELECT t, o, 'visa', l, 12, 2035, 'Bench', c, k, f FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(t, o, l, c, k, f)`,
+      [
+        rows.map((r) => r.token),
+        rows.map((r) => r.owner),
+        rows.map((r) => r.number.slice(-4)),
+        rows.map((r) => r.ciphertext),
+        rows.map((r) => r.keyId),
+        rows.map((r) => r.fingerprint),
+      ],
     );
-    return tokens;
+    return rows.map((r) => r.token);
   }
 
   /** Ledger and saga invariants, as the load generator checks after every scenario. */

@@ -80,11 +80,16 @@ export function p9(app: InProcessApp): Scenario {
   ) => {
     const iterations = quick ? 200 : 5000;
     const events = Array.from({ length: batch }, (_, i) => new InProcessEvent(i));
-    const start = count();
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) publish(events);
-    await until(() => count() - start >= iterations * batch);
-    return { value: Number(process.hrtime.bigint() - t0) / (iterations * batch) };
+    // Like the relay: publish a batch, wait for it to be handled, then the next one.
+    let elapsed = 0n;
+    for (let i = 0; i < iterations; i++) {
+      const before = count();
+      const t0 = process.hrtime.bigint();
+      publish(events);
+      while (count() - before < batch) await new Promise((r) => setImmediate(r));
+      elapsed += process.hrtime.bigint() - t0;
+    }
+    return { value: Number(elapsed) / (iterations * batch) };
   };
   return {
     id: 'P9',
