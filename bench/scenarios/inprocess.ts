@@ -78,7 +78,9 @@ export function p9(app: InProcessApp): Scenario {
     publish: (events: InProcessEvent[]) => void,
     count: () => number,
   ) => {
-    const iterations = quick ? 200 : 5000;
+    // 100,000 events a run: past that the bus itself degrades (memory grows with every event
+    // published through it in one process — see bench/results/latest.md).
+    const iterations = quick ? 100 : 500;
     const events = Array.from({ length: batch }, (_, i) => new InProcessEvent(i));
     // Like the relay: publish a batch, wait for it to be handled, then the next one.
     let elapsed = 0n;

@@ -96,6 +96,21 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     await eventually(async () => expect(mailsAbout(done.id, 'confirmed')).toHaveLength(1), {
       timeout: 15_000,
     });
+    // The whole happy path in one place: stock left the shelf and the ledger has the charge.
+    expect((await t.get(`/v1/commerce/inventory/${product.sku}`)).json()).toMatchObject({
+      onHand: 2,
+      reserved: 0,
+    });
+    const [payment] = await t.dataSource.query(
+      `SELECT state, data FROM payments.sagas WHERE kind = 'order_payment' AND business_key = $1`,
+      [done.id],
+    );
+    expect(payment.state).toBe('COMPLETED');
+    expect(
+      await t.dataSource.query(`SELECT amount FROM payments.transfers WHERE id = $1`, [
+        payment.data.postId,
+      ]),
+    ).toEqual([{ amount: '4200' }]);
     const [mail] = mailsAbout(done.id, 'confirmed');
     expect(mail!.to).toEqual([buyer.email]);
     expect(mail!.raw).toContain('Espresso Machine');
