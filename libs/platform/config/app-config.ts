@@ -289,43 +289,56 @@ export class AppConfig {
   // ── commerce ────────────────────────────────────────────────────────────────────────────
 
   /** An order whose saga has not finished by then is failed (and refunded if it was paid). */
-  @Transform(int) @IsInt() @Min(1)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
   COMMERCE_ORDER_TIMEOUT_SECONDS = 900;
 
-  @Transform(int) @IsInt() @Min(10)
+  @Transform(int)
+  @IsInt()
+  @Min(10)
   COMMERCE_POLL_INTERVAL_MS = 5000;
 
   /** Product detail cache lifetime (invalidated on every change anyway). */
-  @Transform(int) @IsInt() @Min(1)
+  @Transform(int)
+  @IsInt()
+  @Min(1)
   COMMERCE_PRODUCT_CACHE_SECONDS = 3600;
 
   // ── notifications ───────────────────────────────────────────────────────────────────────
 
   /** SMTP server for email (`smtp://user:pass@host:587`). Unset: messages are kept in the delivery log only. */
-  @IsOptional() @IsString() @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must start with smtp:// or smtps://' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^smtps?:\/\//, { message: 'SMTP_URL must start with smtp:// or smtps://' })
   SMTP_URL?: string;
 
-  @IsString() @MinLength(3)
+  @IsString()
+  @MinLength(3)
   MAIL_FROM = 'Five Businesses <no-reply@five-businesses.dev>';
 
   /** `sandbox` records deliveries; `twilio` calls a Twilio-shaped HTTP API. */
   @IsIn(['sandbox', 'twilio'])
   SMS_PROVIDER: 'sandbox' | 'twilio' = 'sandbox';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SMS_API_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   SMS_API_KEY?: string;
 
   /** `sandbox` records deliveries; `fcm` calls an FCM-shaped HTTP API. */
   @IsIn(['sandbox', 'fcm'])
   PUSH_PROVIDER: 'sandbox' | 'fcm' = 'sandbox';
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   PUSH_API_URL?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   PUSH_API_KEY?: string;
 
   get vaultKeys(): Map<string, Buffer> {
@@ -407,8 +420,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ) {
       problems.push('PAYMENTS_VAULT_ACTIVE_KEY: not a key id of PAYMENTS_VAULT_KEYS');
     }
-    if (config.SMS_PROVIDER === 'twilio' && !config.SMS_API_URL) problems.push('SMS_API_URL: required when SMS_PROVIDER=twilio');
-    if (config.PUSH_PROVIDER === 'fcm' && !config.PUSH_API_URL) problems.push('PUSH_API_URL: required when PUSH_PROVIDER=fcm');
+    if (config.SMS_PROVIDER === 'twilio' && !config.SMS_API_URL)
+      problems.push('SMS_API_URL: required when SMS_PROVIDER=twilio');
+    if (config.PUSH_PROVIDER === 'fcm' && !config.PUSH_API_URL)
+      problems.push('PUSH_API_URL: required when PUSH_PROVIDER=fcm');
     if (config.PAYMENTS_PROCESSOR === 'http' && !config.PAYMENTS_PROCESSOR_URL) {
       problems.push('PAYMENTS_PROCESSOR_URL: required when PAYMENTS_PROCESSOR=http');
     }
