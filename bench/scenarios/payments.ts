@@ -58,6 +58,38 @@ const transfersMeasure = (r: autocannon.Result): Measurement => {
   return { value: r.requests.average, notes: { 'transfer p99 ms': r.latency.p99 } };
 };
 
+/** Closed-model load of POST /v1/payments/transfers; `next` picks each request's payer, payee and key. */
+async function transferLoad(
+  quick: boolean,
+  next: () => { token: string; key: string; body: object },
+): Promise<Measurement> {
+  return transfersMeasure(
+    await load({
+      url: APP_URL,
+      connections: 8,
+      duration: duration(quick),
+      requests: [
+        {
+          method: 'POST',
+          path: '/v1/payments/transfers',
+          setupRequest: (req) => {
+            const t = next();
+            return {
+              ...req,
+              headers: {
+                'content-type': 'application/json',
+                authorization: `Bearer ${t.token}`,
+                'idempotency-key': t.key,
+              },
+              body: JSON.stringify(t.body),
+            };
+          },
+        },
+      ],
+    }),
+  );
+}
+
 /** P3a: internal transfers spread uniformly over many accounts vs pgbench simple-update. */
 export function p3a(app: BenchApp, pgbenchDb: string): Scenario {
   let wallets: Wallet[] = [];
@@ -78,40 +110,22 @@ export function p3a(app: BenchApp, pgbenchDb: string): Scenario {
     },
     app: {
       label: 'POST /v1/payments/transfers',
-      run: async (quick) =>
-        transfersMeasure(
-          await load({
-            url: APP_URL,
-            connections: 8,
-            duration: duration(quick),
-            requests: [
-              {
-                method: 'POST',
-                path: '/v1/payments/transfers',
-                setupRequest: (req) => {
-                  const i = Math.floor(Math.random() * wallets.length);
-                  const j =
-                    (i + 1 + Math.floor(Math.random() * (wallets.length - 1))) % wallets.length;
-                  const n = ++seq;
-                  return {
-                    ...req,
-                    headers: {
-                      'content-type': 'application/json',
-                      authorization: `Bearer ${wallets[i]!.token}`,
-                      'idempotency-key': `p3a-${n}`,
-                    },
-                    body: JSON.stringify({
-                      fromAccountId: wallets[i]!.id,
-                      toAccountId: wallets[j]!.id,
-                      amount: 1 + (n % 50),
-                      currency: 'EUR',
-                    }),
-                  };
-                },
-              },
-            ],
-          }),
-        ),
+      run: (quick) =>
+        transferLoad(quick, () => {
+          const i = Math.floor(Math.random() * wallets.length);
+          const j = (i + 1 + Math.floor(Math.random() * (wallets.length - 1))) % wallets.length;
+          const n = ++seq;
+          return {
+            token: wallets[i]!.token,
+            key: `p3a-${n}`,
+            body: {
+              fromAccountId: wallets[i]!.id,
+              toAccountId: wallets[j]!.id,
+              amount: 1 + (n % 50),
+              currency: 'EUR',
+            },
+          };
+        }),
     },
     invariants: () => app.invariants(),
   };
@@ -154,37 +168,15 @@ export function p3b(app: BenchApp, pgbenchDb: string): Scenario {
     },
     app: {
       label: 'POST /v1/payments/transfers → one account',
-      run: async (quick) =>
-        transfersMeasure(
-          await load({
-            url: APP_URL,
-            connections: 8,
-            duration: duration(quick),
-            requests: [
-              {
-                method: 'POST',
-                path: '/v1/payments/transfers',
-                setupRequest: (req) => {
-                  const w = wallets[Math.floor(Math.random() * wallets.length)]!;
-                  return {
-                    ...req,
-                    headers: {
-                      'content-type': 'application/json',
-                      authorization: `Bearer ${w.token}`,
-                      'idempotency-key': `p3b-${++seq}`,
-                    },
-                    body: JSON.stringify({
-                      fromAccountId: w.id,
-                      toAccountId: hot,
-                      amount: 1,
-                      currency: 'EUR',
-                    }),
-                  };
-                },
-              },
-            ],
-          }),
-        ),
+      run: (quick) =>
+        transferLoad(quick, () => {
+          const w = wallets[Math.floor(Math.random() * wallets.length)]!;
+          return {
+            token: w.token,
+            key: `p3b-${++seq}`,
+            body: { fromAccountId: w.id, toAccountId: hot, amount: 1, currency: 'EUR' },
+          };
+        }),
     },
     invariants: () => app.invariants(),
   };

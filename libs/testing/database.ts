@@ -1,3 +1,4 @@
+import { loadConfig } from '@app/platform';
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
 
@@ -6,7 +7,7 @@ export const TEST_DB_PREFIX = 'fb_test_';
 
 /** The server the tests use: DATABASE_URL, or the documented default. */
 export function baseDatabaseUrl(): string {
-  return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  return loadConfig(process.env).DATABASE_URL;
 }
 
 export function databaseUrl(name: string): string {

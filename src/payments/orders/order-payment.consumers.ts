@@ -3,7 +3,7 @@ import { OrderCancelled, OrderCreated } from '@app/contracts';
 import { Consumes, type IntegrationEventConsumer, type Tx } from '@app/platform';
 import { v7 as uuidv7 } from 'uuid';
 import { SystemAccounts } from '../accounts/system-accounts.js';
-import { newSagaData } from '../transfers/saga-data.js';
+import { newRefundSagaData, newSagaData } from '../transfers/saga-data.js';
 import { SagaRunner } from '../transfers/saga-runner.js';
 
 async function startSaga(
@@ -82,15 +82,7 @@ export class RefundOrder implements IntegrationEventConsumer<OrderCancelled> {
   async consume(event: OrderCancelled, tx: Tx): Promise<void> {
     const { orderId, customerId } = event.payload;
     const id = uuidv7();
-    const data = {
-      ...newSagaData(id, {
-        amount: 0,
-        currency: 'XXX',
-        debitAccountId: '',
-        creditAccountId: '',
-        orderId,
-      }),
-    };
+    const data = newRefundSagaData(id, orderId);
     await startSaga(tx, this.runner, {
       id,
       kind: 'order_refund',

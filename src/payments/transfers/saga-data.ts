@@ -44,3 +44,17 @@ export function newSagaData(
     refundKey: `${sagaId}:refund`,
   };
 }
+
+/**
+ * A refund saga knows only its order when it starts: amount, currency and the ledger legs are
+ * those of the captured payment, filled in by the refund step once that payment is found.
+ */
+export function newRefundSagaData(sagaId: string, orderId: string): SagaData {
+  return newSagaData(sagaId, {
+    amount: 0,
+    currency: '',
+    debitAccountId: '',
+    creditAccountId: '',
+    orderId,
+  });
+}

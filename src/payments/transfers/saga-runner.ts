@@ -1,13 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import {
-  PaymentFailed,
-  PaymentRefunded,
-  PaymentSucceeded,
-  TransferCompleted,
-  TransferFailed,
-  type IntegrationEvent,
-} from '@app/contracts';
 import { AppConfig, Metrics, Transactions, type Tx } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -16,6 +8,7 @@ import { Ledger } from '../ledger/ledger.js';
 import { PaymentProcessor, ProcessorTimeout } from '../processor/processor.port.js';
 import { Vault } from '../vault/vault.js';
 import type { SagaData } from './saga-data.js';
+import { outcomeEvents } from './saga-outcome-events.js';
 import type { Saga, SagaState, SagaStep } from './saga.entity.js';
 import { SagaFaults, SimulatedCrash } from './saga-faults.js';
 
@@ -473,7 +466,7 @@ export class SagaRunner {
       event: state === 'COMPLETED' ? 'completed' : 'failed',
       detail,
     });
-    const events = this.outcomeEvents(saga, state, failure);
+    const events = outcomeEvents(saga.kind, saga.id, saga.owner_id, saga.data, state, failure);
     if (events.length) await tx.publish(...events);
     tx.afterCommit(() => this.metrics.sagaOutcomes.inc({ saga: saga.kind, outcome: state }));
   }
@@ -529,69 +522,5 @@ export class SagaRunner {
         WHERE id = $1 AND lease_token = $5`,
       [saga.id, step, event, detail ?? null, saga.lease_token],
     );
-  }
-
-  private outcomeEvents(
-    saga: SagaRow,
-    state: Exclude<SagaState, 'PENDING'>,
-    failure: string | null,
-  ): IntegrationEvent[] {
-    const d = saga.data;
-    const at = new Date().toISOString();
-    switch (saga.kind) {
-      case 'transfer':
-      case 'top_up':
-        return state === 'COMPLETED'
-          ? [
-              new TransferCompleted({
-                transferId: saga.id,
-                kind: saga.kind,
-                fromAccountId: d.fromAccountId ?? null,
-                toAccountId: d.toAccountId!,
-                amount: d.amount,
-                currency: d.currency,
-                completedAt: at,
-              }),
-            ]
-          : [
-              new TransferFailed({
-                transferId: saga.id,
-                kind: saga.kind,
-                reason: failure ?? 'failed',
-                failedAt: at,
-              }),
-            ];
-      case 'order_payment':
-        return state === 'COMPLETED'
-          ? [
-              new PaymentSucceeded({
-                orderId: d.orderId!,
-                customerId: saga.owner_id,
-                paymentId: saga.id,
-                amount: d.amount,
-                currency: d.currency,
-              }),
-            ]
-          : [
-              new PaymentFailed({
-                orderId: d.orderId!,
-                customerId: saga.owner_id,
-                paymentId: saga.id,
-                reason: failure ?? 'failed',
-              }),
-            ];
-      case 'order_refund':
-        return d.paymentId
-          ? [
-              new PaymentRefunded({
-                customerId: saga.owner_id,
-                orderId: d.orderId!,
-                paymentId: d.paymentId,
-                amount: d.amount,
-                currency: d.currency,
-              }),
-            ]
-          : [];
-    }
   }
 }
