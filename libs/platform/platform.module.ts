@@ -20,6 +20,7 @@ import { RedisThrottlerStorage } from './http/throttler-storage.js';
 import { createValidationPipe } from './http/validation.js';
 import { MAINTENANCE_QUEUE, MessagingMaintenance } from './jobs/messaging-maintenance.processor.js';
 import { QueueMetrics } from './jobs/queue-metrics.js';
+import { CachedEventIdProvider } from './messaging/event-ids.js';
 import { MessagingModule } from './messaging/messaging.module.js';
 import { loggingOptions } from './observability/logging.js';
 import { Metrics } from './observability/metrics.js';
@@ -69,7 +70,7 @@ export class PlatformModule {
         LoggerModule.forRoot(loggingOptions(config, logStream)),
         TypeOrmModule.forRoot(database),
         RedisModule,
-        CqrsModule.forRoot(),
+        CqrsModule.forRoot({ eventIdProvider: new CachedEventIdProvider() }),
         BullModule.forRoot({
           connection: { url: config.REDIS_URL },
           prefix: `${config.REDIS_PREFIX}bull`,

@@ -26,7 +26,11 @@ describe('logs', () => {
       const all = lines.join('\n');
       expect(lines.length).toBeGreaterThan(3);
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
-      expect(lines.some((l) => JSON.parse(l).req?.id === 'trace-me-please')).toBe(true);
+      // The request's completion line names who made it (known only once the guard ran).
+      const completed = lines
+        .map((l) => JSON.parse(l))
+        .find((l) => l.req?.id === 'trace-me-please' && l.res?.statusCode === 200);
+      expect(completed).toMatchObject({ userId: user.id, correlationId: 'trace-me-please' });
       expect(all).toContain('refresh token reuse detected');
       for (const secret of [
         password,

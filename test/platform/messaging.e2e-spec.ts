@@ -80,8 +80,10 @@ describe('messaging: transactional outbox, relay, inbox', () => {
 
   beforeAll(async () => {
     t = await createTestApp({ imports: [ProbeConsumersModule], env: { INBOX_MAX_ATTEMPTS: '3' } });
+    // xid: the transaction each effect committed in.
     await t.dataSource.query(
-      `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+      `CREATE SCHEMA test_probe;
+       CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text, xid bigint DEFAULT txid_current())`,
     );
     admin = await t.newUser({ roles: ['customer', 'admin'] });
   });
@@ -168,6 +170,46 @@ describe('messaging: transactional outbox, relay, inbox', () => {
       `SELECT status, attempts FROM platform.inbox WHERE consumer = 'test.steady' AND envelope->'payload'->>'label' = 'flaky-recovers'`,
     );
     expect(steady).toEqual({ status: 'done', attempts: 1 });
+  });
+
+  it('delivers a relay batch to each consumer in one transaction, and retries only the event that failed in it', async () => {
+    flaky.failuresLeft = 2; // the batch attempt, then that event's own first attempt
+    flaky.calls = 0;
+    const labels = ['batch-1', 'batch-2', 'flaky-batch-3', 'batch-4', 'batch-5'];
+    const relay = t.resolve(OutboxRelay);
+    await relay.stop();
+    try {
+      await t
+        .resolve(Transactions)
+        .run((tx) => tx.publish(...labels.map((label) => new ProbeHappened({ label }))));
+      expect(await relay.dispatchBatch()).toBe(5);
+    } finally {
+      relay.start();
+    }
+    const perConsumer = async (consumer: string) =>
+      (await t.dataSource.query(
+        `SELECT e.label, count(*)::int AS effects, count(DISTINCT e.xid)::int AS xids, i.status, i.attempts
+           FROM test_probe.effects e JOIN platform.inbox i ON i.event_id = e.event_id AND i.consumer = e.consumer
+          WHERE e.consumer = $1 AND e.label LIKE '%batch-%'
+          GROUP BY e.label, i.status, i.attempts ORDER BY e.label`,
+        [consumer],
+      )) as { label: string; effects: number; xids: number; status: string; attempts: number }[];
+    const steady = await perConsumer('test.steady');
+    expect(steady.map((r) => [r.label, r.effects, r.status, r.attempts])).toEqual(
+      [...labels].sort().map((l) => [l, 1, 'done', 1]),
+    );
+    const [{ xids }] = await t.dataSource.query(
+      `SELECT count(DISTINCT xid)::int AS xids FROM test_probe.effects WHERE consumer = 'test.steady' AND label LIKE '%batch-%'`,
+    );
+    expect(xids).toBe(1);
+    // The flaky consumer's batch rolled back as a whole; each event was then delivered on its
+    // own, and only the failing one waited for a retry.
+    await eventually(async () =>
+      expect(
+        (await perConsumer('test.flaky')).map((r) => [r.label, r.effects, r.attempts]),
+      ).toEqual([...labels].sort().map((l) => [l, 1, l.startsWith('flaky') ? 2 : 1])),
+    );
+    expect(flaky.calls).toBe(3);
   });
 
   it('parks a delivery after INBOX_MAX_ATTEMPTS failures, lists it for admins, and re-drive delivers it', async () => {

@@ -1,5 +1,4 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { EventsHandler } from '@nestjs/cqrs';
+import { SetMetadata } from '@nestjs/common';
 import type { IntegrationEvent, IntegrationEventClass } from '@app/contracts';
 import type { Tx } from '../database/transactions.js';
 
@@ -28,15 +27,12 @@ export interface IntegrationEventConsumer<E extends IntegrationEvent = Integrati
  * export class SendWelcome implements IntegrationEventConsumer<UserRegistered> { ... }
  * ```
  *
- * It is registered as a `@nestjs/cqrs` events handler, so the EventBus dispatches it in process;
- * the messaging module routes each dispatch through the inbox.
+ * The inbox finds it at boot and routes every event of that type and version published on the
+ * CQRS EventBus to it (see `Inbox`).
  */
 export function Consumes(event: IntegrationEventClass, name: string): ClassDecorator {
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9.-]+$/.test(name)) {
     throw new Error(`Consumer name "${name}" must look like "<context>.<what-it-does>"`);
   }
-  return applyDecorators(
-    EventsHandler(event),
-    SetMetadata(CONSUMER_METADATA, { name, event } satisfies ConsumerMetadata),
-  );
+  return SetMetadata(CONSUMER_METADATA, { name, event } satisfies ConsumerMetadata);
 }

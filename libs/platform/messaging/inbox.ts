@@ -5,9 +5,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   eventKey,
   type EventEnvelope,
-  type IntegrationEvent,
+  IntegrationEvent,
   type IntegrationEventClass,
 } from '@app/contracts';
+import type { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { Transactions } from '../database/transactions.js';
@@ -21,7 +22,12 @@ import {
 } from './consumer.decorator.js';
 
 interface RegisteredConsumer extends ConsumerMetadata {
-  instance: IntegrationEventConsumer & { handle?: (e: IntegrationEvent) => Promise<void> };
+  instance: IntegrationEventConsumer;
+}
+
+interface Queued {
+  event: IntegrationEvent;
+  settle: (outcome: DeliveryOutcome) => void;
 }
 
 export type DeliveryOutcome = 'consumed' | 'duplicate' | 'failed';
@@ -49,6 +55,14 @@ const MAX_ERROR_LENGTH = 2000;
  * The consuming side: knows every consumer hosted in this process, delivers each event to each
  * consumer idempotently (inbox row + effects in one transaction), retries failures per consumer
  * with exponential backoff and parks a delivery after INBOX_MAX_ATTEMPTS.
+ *
+ * It is the CQRS EventBus's one subscriber for integration events and routes each by type and
+ * version to its consumers (one map lookup, however many consumers the process hosts). Events
+ * that reach a consumer in the same tick (a relay batch) are delivered in one transaction: the
+ * inbox rows are claimed with one statement and `consume` runs for each fresh event in turn, in
+ * that event's own context. If any of them throws, the whole batch rolls back and each event is
+ * delivered again on its own, so only the failing one is retried — effects stay exactly-once and
+ * retries stay per (event, consumer), at one commit per batch instead of one per event.
  */
 @Injectable()
 export class Inbox implements OnModuleInit, OnModuleDestroy {
@@ -57,6 +71,8 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
   private readonly byEvent = new Map<string, RegisteredConsumer[]>();
   private readonly eventClasses = new Map<string, IntegrationEventClass>();
   private readonly inFlight = new Set<Promise<DeliveryOutcome>>();
+  private readonly queued = new Map<RegisteredConsumer, Queued[]>();
+  private subscription?: Subscription;
   private stopped = false;
 
   constructor(
@@ -77,18 +93,20 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
       if (!meta) continue;
       if (this.consumers.has(meta.name)) throw new Error(`Duplicate consumer name "${meta.name}"`);
       const consumer: RegisteredConsumer = { ...meta, instance };
-      // The CQRS EventBus calls `handle(event)`; route it through the inbox.
-      instance.handle = (event: IntegrationEvent) => this.track(this.deliver(consumer, event));
       this.consumers.set(meta.name, consumer);
       const key = eventKey(meta.event.type, meta.event.version);
       this.byEvent.set(key, [...(this.byEvent.get(key) ?? []), consumer]);
       this.eventClasses.set(key, meta.event);
+    }
+    if (this.consumers.size > 0) {
+      this.subscription = this.eventBus.subscribe((event) => this.route(event));
     }
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     await this.settled();
+    this.subscription?.unsubscribe();
   }
 
   /** Names of the consumers hosted here for an event type/version. */
@@ -150,7 +168,7 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Dispatches envelopes in process through the CQRS EventBus and waits until every consumer
+   * Publishes envelopes in process on the CQRS EventBus and waits until every local consumer
    * has committed or recorded its failure, so callers can bound how much is in flight.
    */
   async dispatch(envelopes: EventEnvelope[]): Promise<void> {
@@ -240,14 +258,97 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
     return p;
   }
 
-  private async deliver(
+  /** An event published on the bus: queue it for each local consumer of its type and version. */
+  private route(event: unknown): void {
+    if (!(event instanceof IntegrationEvent)) return; // an in-context domain event
+    const consumers = this.byEvent.get(eventKey(event.type, event.version));
+    if (!consumers) return;
+    if (!event.metadata) {
+      this.logger.error({ type: event.type }, 'integration event published without its envelope');
+      return;
+    }
+    for (const consumer of consumers) {
+      let queue = this.queued.get(consumer);
+      if (!queue) {
+        if (this.queued.size === 0) queueMicrotask(() => this.flush());
+        queue = [];
+        this.queued.set(consumer, queue);
+      }
+      const q = queue;
+      void this.track(new Promise<DeliveryOutcome>((settle) => q.push({ event, settle })));
+    }
+  }
+
+  /** Delivers what arrived in this tick, one batch (≤ OUTBOX_BATCH_SIZE) per consumer. */
+  private flush(): void {
+    const size = this.config.OUTBOX_BATCH_SIZE;
+    for (const [consumer, queue] of this.queued) {
+      for (let i = 0; i < queue.length; i += size) {
+        const batch = queue.slice(i, i + size);
+        void this.deliverBatch(
+          consumer,
+          batch.map((q) => q.event),
+        ).then((outcomes) => batch.forEach((q, j) => q.settle(outcomes[j]!)));
+      }
+    }
+    this.queued.clear();
+  }
+
+  /** Never rejects: every event ends consumed, duplicate, or failed (and scheduled or parked). */
+  private async deliverBatch(
     consumer: RegisteredConsumer,
-    event: IntegrationEvent,
-  ): Promise<DeliveryOutcome> {
-    const meta = event.metadata;
-    if (!meta) throw new Error(`Event ${event.type} delivered without its envelope`);
-    const envelope: EventEnvelope = { ...meta, payload: event.payload };
-    const labels = { type: meta.type, consumer: consumer.name };
+    events: IntegrationEvent[],
+  ): Promise<DeliveryOutcome[]> {
+    const ids = events.map((e) => e.metadata!.id);
+    if (events.length === 1 || new Set(ids).size < ids.length) {
+      return Promise.all(events.map((e) => this.deliver(consumer, e)));
+    }
+    let fresh: Set<string>;
+    try {
+      fresh = await this.transactions.run(async (tx) => {
+        const claimed: { event_id: string }[] = await tx.manager.query(
+          `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts)
+           SELECT e.id, $1, e.type, e.version, e.envelope, 'done', 1
+             FROM unnest($2::uuid[], $3::text[], $4::int[], $5::jsonb[]) AS e(id, type, version, envelope)
+           ON CONFLICT (event_id, consumer) DO UPDATE
+             SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
+           WHERE inbox.status = 'pending'
+           RETURNING event_id`,
+          [
+            consumer.name,
+            ids,
+            events.map((e) => e.type),
+            events.map((e) => e.version),
+            events.map((e) => JSON.stringify(toEnvelope(e))),
+          ],
+        );
+        const claimedIds = new Set(claimed.map((r) => r.event_id));
+        for (const event of events) {
+          if (claimedIds.has(event.metadata!.id)) {
+            await this.inContextOf(event, () => consumer.instance.consume(event, tx));
+          }
+        }
+        return claimedIds;
+      });
+    } catch {
+      // One of them failed (or the commit did): nothing of the batch is left. Deliver each on
+      // its own so the failure is recorded against that event and consumer only.
+      return Promise.all(events.map((e) => this.deliver(consumer, e)));
+    }
+    return events.map((e) => {
+      const labels = { type: e.type, consumer: consumer.name };
+      if (fresh.has(e.metadata!.id)) {
+        this.metrics.eventsConsumed.inc(labels);
+        return 'consumed';
+      }
+      this.metrics.eventsDuplicate.inc(labels);
+      return 'duplicate';
+    });
+  }
+
+  /** Runs `fn` in the context of `event`'s delivery: its correlation id, it as the cause. */
+  private inContextOf<T>(event: IntegrationEvent, fn: () => Promise<T>): Promise<T> {
+    const meta = event.metadata!;
     return this.context.run(
       {
         correlationId: meta.correlationId,
@@ -255,38 +356,49 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
         tenantId: meta.tenantId,
         requestId: undefined,
       },
-      async () => {
-        try {
-          const fresh = await this.transactions.run(async (tx) => {
-            const claimed: unknown[] = await tx.manager.query(
-              `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts)
-               VALUES ($1, $2, $3, $4, $5, 'done', 1)
-               ON CONFLICT (event_id, consumer) DO UPDATE
-                 SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
-               WHERE inbox.status = 'pending'
-               RETURNING 1`,
-              [meta.id, consumer.name, meta.type, meta.version, JSON.stringify(envelope)],
-            );
-            if (claimed.length === 0) return false;
-            await consumer.instance.consume(event, tx);
-            return true;
-          });
-          if (!fresh) {
-            this.metrics.eventsDuplicate.inc(labels);
-            this.logger.debug(
-              { eventId: meta.id, consumer: consumer.name },
-              'duplicate delivery skipped',
-            );
-            return 'duplicate';
-          }
-          this.metrics.eventsConsumed.inc(labels);
-          return 'consumed';
-        } catch (err) {
-          await this.recordFailure(consumer.name, envelope, err);
-          return 'failed';
-        }
-      },
+      fn,
     );
+  }
+
+  /** One event to one consumer in its own transaction (and its failure recorded if it fails). */
+  private async deliver(
+    consumer: RegisteredConsumer,
+    event: IntegrationEvent,
+  ): Promise<DeliveryOutcome> {
+    const meta = event.metadata!;
+    const envelope = toEnvelope(event);
+    const labels = { type: meta.type, consumer: consumer.name };
+    return this.inContextOf(event, async () => {
+      try {
+        const fresh = await this.transactions.run(async (tx) => {
+          const claimed: unknown[] = await tx.manager.query(
+            `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts)
+             VALUES ($1, $2, $3, $4, $5, 'done', 1)
+             ON CONFLICT (event_id, consumer) DO UPDATE
+               SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
+             WHERE inbox.status = 'pending'
+             RETURNING 1`,
+            [meta.id, consumer.name, meta.type, meta.version, JSON.stringify(envelope)],
+          );
+          if (claimed.length === 0) return false;
+          await consumer.instance.consume(event, tx);
+          return true;
+        });
+        if (!fresh) {
+          this.metrics.eventsDuplicate.inc(labels);
+          this.logger.debug(
+            { eventId: meta.id, consumer: consumer.name },
+            'duplicate delivery skipped',
+          );
+          return 'duplicate';
+        }
+        this.metrics.eventsConsumed.inc(labels);
+        return 'consumed';
+      } catch (err) {
+        await this.recordFailure(consumer.name, envelope, err);
+        return 'failed';
+      }
+    });
   }
 
   private async recordFailure(
@@ -342,4 +454,8 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
     if (parked) this.logger.error(log, 'delivery parked after repeated failures');
     else this.logger.warn(log, 'delivery failed; will retry');
   }
+}
+
+function toEnvelope(event: IntegrationEvent): EventEnvelope {
+  return { ...event.metadata!, payload: event.payload };
 }

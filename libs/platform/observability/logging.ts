@@ -1,6 +1,6 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsServiceManager } from 'nestjs-cls';
 import type { AppConfig } from '../config/app-config.js';
 
@@ -48,7 +48,10 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
         level: config.LOG_LEVEL,
         redact: { paths: REDACT_PATHS, censor: '[redacted]' },
         genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
-        customProps: () => {
+        // pino-http asks twice: when the request starts (no user known yet; any object, even
+        // an empty one, costs a child logger per request) and when it finishes.
+        customProps: (_req: IncomingMessage, res: ServerResponse) => {
+          if (!res.writableEnded) return undefined;
           const cls = ClsServiceManager.getClsService();
           const userId = cls.isActive() ? cls.get('userId') : undefined;
           return userId ? { userId } : {};
