@@ -227,15 +227,13 @@ export function writeReports(
   results: Result[],
   machine: Record<string, string>,
   quick: boolean,
+  partial = false,
 ): void {
   mkdirSync(dir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(join(dir, `${stamp}.json`), JSON.stringify({ quick, machine, results }, null, 2));
-  if (!quick) {
-    writeFileSync(join(dir, 'latest.md'), markdown(results, machine, quick));
-    writeFileSync(join(dir, 'latest.svg'), chart(results));
-  } else {
-    writeFileSync(join(dir, 'quick.md'), markdown(results, machine, quick));
-    writeFileSync(join(dir, 'quick.svg'), chart(results));
-  }
+  // Only a full run of every scenario becomes `latest` (the committed report).
+  const name = quick ? 'quick' : partial ? 'partial' : 'latest';
+  writeFileSync(join(dir, `${name}.md`), markdown(results, machine, quick));
+  writeFileSync(join(dir, `${name}.svg`), chart(results));
 }

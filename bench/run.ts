@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     }
     const machine = await machineFacts(pgbenchUrl);
     console.log(table(results));
-    writeReports(join(process.cwd(), 'bench', 'results'), results, machine, quick);
+    writeReports(join(process.cwd(), 'bench', 'results'), results, machine, quick, !!only);
   } finally {
     await app.stop();
     await inproc.stop();

@@ -74,17 +74,15 @@ export class SagaRunner {
         RETURNING *`,
       [sagaId, this.config.PAYMENTS_SAGA_LEASE_MS, token],
     )) as [SagaRow[], number];
-    let saga = claimed[0];
+    const saga = claimed[0];
     if (!saga) return;
     let nextRunInMs = 0;
     try {
       for (let i = 0; i < MAX_STEPS_PER_RUN && saga.state === 'PENDING'; i++) {
-        await this.renew(saga);
+        const step = saga.step;
+        // A step that commits updates `saga` to the committed row and extends our lease (tx()).
         const outcome = await this.step(saga);
-        this.faults.check(saga.step);
-        const [fresh] = await this.db.query(`SELECT * FROM payments.sagas WHERE id = $1`, [sagaId]);
-        if (fresh.lease_token !== token) throw new LeaseLost();
-        saga = fresh as SagaRow;
+        this.faults.check(step);
         if (outcome !== 'continue') {
           nextRunInMs = outcome.waitMs;
           break;
@@ -483,14 +481,16 @@ export class SagaRunner {
       detail?: string;
     },
   ) {
-    const [, count] = (await tx.manager.query(
+    const [rows] = (await tx.manager.query(
       `UPDATE payments.sagas
-          SET step = COALESCE($2, step), state = COALESCE($3, state), data = COALESCE($4::jsonb, data),
+          SET lease_until = now() + make_interval(secs => $10::double precision / 1000),
+              step = COALESCE($2, step), state = COALESCE($3, state), data = COALESCE($4::jsonb, data),
               failure_reason = CASE WHEN $5::boolean THEN $6 ELSE failure_reason END,
               history = CASE WHEN $7::text IS NULL THEN history
                         ELSE history || jsonb_build_array(jsonb_build_object('at', now(), 'step', step, 'event', $7::text, 'detail', $8::text)) END,
               updated_at = now()
-        WHERE id = $1 AND lease_token = $9 AND state = 'PENDING'`,
+        WHERE id = $1 AND lease_token = $9 AND state = 'PENDING'
+        RETURNING *`,
       [
         saga.id,
         change.step ?? null,
@@ -501,19 +501,14 @@ export class SagaRunner {
         change.event ?? null,
         change.detail ?? null,
         saga.lease_token,
+        this.config.PAYMENTS_SAGA_LEASE_MS,
       ],
-    )) as [unknown, number];
+    )) as [SagaRow[], number];
     // Not ours any more: roll back this step's ledger work and events with it.
-    if (count === 0) throw new LeaseLost();
-  }
-
-  /** Extends our lease before each step; losing it stops this runner. */
-  private async renew(saga: SagaRow) {
-    const [, count] = (await this.db.query(
-      `UPDATE payments.sagas SET lease_until = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1 AND lease_token = $2`,
-      [saga.id, saga.lease_token, this.config.PAYMENTS_SAGA_LEASE_MS],
-    )) as [unknown, number];
-    if (count === 0) throw new LeaseLost();
+    const row = rows[0];
+    if (!row) throw new LeaseLost();
+    // The run goes on from the committed row (never from one whose transaction rolled back).
+    tx.afterCommit(() => Object.assign(saga, row));
   }
 
   private async history(saga: SagaRow, step: string, event: string, detail?: string) {
