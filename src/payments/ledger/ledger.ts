@@ -105,45 +105,32 @@ interface Deltas {
  * - Accounts are locked in sorted id order, so concurrent transfers never deadlock each other
  *   (Transactions.run still retries 40P01/40001 should another code path lock differently).
  * - Expected refusals (insufficient funds, hold already resolved, …) are values, not throws.
- * - Hot path in parameterised SQL: one SELECT … FOR UPDATE, one INSERT per table, one UPDATE.
+ * - Hot path in parameterised SQL, three round trips: lock both accounts; check, under the locks,
+ *   whether this transfer (or the hold's resolution) already happened; write the transfer, its
+ *   entries and both balances in one statement. Posting or voiding a hold locks the hold first.
  */
 @Injectable()
 export class Ledger {
   async transfer(manager: EntityManager, req: TransferRequest): Promise<TransferResult> {
-    const existing = await this.find(manager, req.id);
-    if (existing) return { ok: true, transfer: existing, duplicate: true };
-
     let debitId: string;
     let creditId: string;
-    let amount: bigint;
     let currency: string | undefined;
     let pending: TransferRecord | undefined;
     if (req.kind === 'post_pending' || req.kind === 'void_pending') {
+      // Locks the hold: two resolutions of it queue here.
       pending = await this.find(manager, req.pendingId, true);
-      if (!pending || pending.kind !== 'pending') return { ok: false, reason: 'pending_not_found' };
-      const [resolved] = await manager.query(
-        `SELECT 1 FROM payments.transfers WHERE pending_id = $1`,
-        [pending.id],
-      );
-      if (resolved) return { ok: false, reason: 'pending_already_resolved' };
-      if (
-        req.kind === 'post_pending' &&
-        pending.timeoutAt &&
-        pending.timeoutAt.getTime() <= Date.now()
-      ) {
-        return { ok: false, reason: 'pending_expired' };
+      if (!pending || pending.kind !== 'pending') {
+        const existing = await this.find(manager, req.id);
+        if (existing) return { ok: true, transfer: existing, duplicate: true };
+        return { ok: false, reason: 'pending_not_found' };
       }
       debitId = pending.debitAccountId;
       creditId = pending.creditAccountId;
       currency = pending.currency;
-      amount = req.kind === 'void_pending' ? pending.amount : (req.amount ?? pending.amount);
-      if (amount <= 0n || amount > pending.amount)
-        return { ok: false, reason: 'exceeds_pending_amount' };
     } else {
       const r = req as Extract<TransferRequest, { kind: 'single' | 'pending' }>;
       debitId = r.debitAccountId;
       creditId = r.creditAccountId;
-      amount = r.amount;
       currency = r.currency;
       if (debitId === creditId) return { ok: false, reason: 'same_account' };
     }
@@ -154,9 +141,34 @@ export class Ledger {
          FROM payments.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
       [[debitId, creditId]],
     );
-    // Re-check under the locks: a concurrent call with this id may have committed meanwhile.
-    const raced = await this.find(manager, req.id);
-    if (raced) return { ok: true, transfer: raced, duplicate: true };
+    // Under the locks, in a statement of its own (so it sees whatever committed while we
+    // waited): has this transfer happened already, and has the hold been resolved?
+    const [state] = (await manager.query(
+      `SELECT t.*, EXISTS (SELECT 1 FROM payments.transfers WHERE pending_id = $2) AS resolved
+         FROM (SELECT 1) AS one LEFT JOIN payments.transfers t ON t.id = $1`,
+      [req.id, pending?.id ?? null],
+    )) as (Partial<TransferRow> & { resolved: boolean })[];
+    if (state!.id) return { ok: true, transfer: toRecord(state as TransferRow), duplicate: true };
+
+    let amount: bigint;
+    if (pending) {
+      if (state!.resolved) return { ok: false, reason: 'pending_already_resolved' };
+      if (
+        req.kind === 'post_pending' &&
+        pending.timeoutAt &&
+        pending.timeoutAt.getTime() <= Date.now()
+      ) {
+        return { ok: false, reason: 'pending_expired' };
+      }
+      amount =
+        req.kind === 'void_pending'
+          ? pending.amount
+          : ((req as { amount?: bigint }).amount ?? pending.amount);
+      if (amount <= 0n || amount > pending.amount)
+        return { ok: false, reason: 'exceeds_pending_amount' };
+    } else {
+      amount = (req as { amount: bigint }).amount;
+    }
     const debit = accounts.find((a) => a.id === debitId);
     const credit = accounts.find((a) => a.id === creditId);
     if (!debit || !credit) return { ok: false, reason: 'account_not_found' };
@@ -200,9 +212,29 @@ export class Ledger {
     const createdAt = new Date();
     const timeoutSeconds = req.kind === 'pending' ? req.timeoutSeconds : undefined;
     const timeoutAt = timeoutSeconds ? new Date(createdAt.getTime() + timeoutSeconds * 1000) : null;
+    const entries = [
+      this.nextEntry(debit, d, 'debit', amount, req.kind, req.id, createdAt),
+      this.nextEntry(credit, c, 'credit', amount, req.kind, req.id, createdAt),
+    ];
+    // The transfer, its two entries and both balances in one statement (one round trip).
     const [row] = (await manager.query(
-      `INSERT INTO payments.transfers (id, debit_account_id, credit_account_id, amount, currency, kind, pending_id, timeout_at, saga_id, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      `WITH t AS (
+         INSERT INTO payments.transfers (id, debit_account_id, credit_account_id, amount, currency, kind, pending_id, timeout_at, saga_id, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *
+       ), e AS (
+         INSERT INTO payments.entries (id, account_id, version, transfer_id, transfer_kind, side, amount, debits_posted,
+                                       credits_posted, debits_pending, credits_pending, prev_hash, hash, created_at)
+         SELECT * FROM unnest($11::uuid[], $12::uuid[], $13::bigint[], $14::uuid[], $15::text[], $16::text[], $17::bigint[],
+                              $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::timestamptz[])
+       ), a AS (
+         UPDATE payments.accounts a
+            SET debits_posted = u.dp, credits_posted = u.cp, debits_pending = u.dpe, credits_pending = u.cpe,
+                version = u.version, head_hash = u.hash
+           FROM unnest($12::uuid[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $13::bigint[], $23::text[])
+                AS u(id, dp, cp, dpe, cpe, version, hash)
+          WHERE a.id = u.id
+       )
+       SELECT * FROM t`,
       [
         req.id,
         debitId,
@@ -214,19 +246,6 @@ export class Ledger {
         timeoutAt,
         req.sagaId ?? null,
         createdAt,
-      ],
-    )) as TransferRow[];
-
-    const entries = [
-      this.nextEntry(debit, d, 'debit', amount, req.kind, req.id, createdAt),
-      this.nextEntry(credit, c, 'credit', amount, req.kind, req.id, createdAt),
-    ];
-    await manager.query(
-      `INSERT INTO payments.entries (id, account_id, version, transfer_id, transfer_kind, side, amount, debits_posted,
-                                     credits_posted, debits_pending, credits_pending, prev_hash, hash, created_at)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::bigint[],
-                            $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::text[], $13::text[], $14::timestamptz[])`,
-      [
         entries.map(() => uuidv7()),
         entries.map((e) => e.accountId),
         entries.map((e) => e.version),
@@ -242,24 +261,7 @@ export class Ledger {
         entries.map((e) => e.hash),
         entries.map(() => createdAt),
       ],
-    );
-    await manager.query(
-      `UPDATE payments.accounts a
-          SET debits_posted = u.dp, credits_posted = u.cp, debits_pending = u.dpe, credits_pending = u.cpe,
-              version = u.version, head_hash = u.hash
-         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[])
-              AS u(id, dp, cp, dpe, cpe, version, hash)
-        WHERE a.id = u.id`,
-      [
-        entries.map((e) => e.accountId),
-        entries.map((e) => e.debitsPosted),
-        entries.map((e) => e.creditsPosted),
-        entries.map((e) => e.debitsPending),
-        entries.map((e) => e.creditsPending),
-        entries.map((e) => e.version),
-        entries.map((e) => e.hash),
-      ],
-    );
+    )) as TransferRow[];
     return { ok: true, transfer: toRecord(row!), duplicate: false };
   }
 

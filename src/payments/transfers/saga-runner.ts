@@ -14,9 +14,9 @@ import { SagaFaults, SimulatedCrash } from './saga-faults.js';
 
 type StepOutcome = 'continue' | { waitMs: number };
 
-interface SagaRow {
+export interface SagaRow {
   id: string;
-  lease_token: string;
+  lease_token: string | null;
   kind: Saga['kind'];
   owner_id: string;
   business_key: string;
@@ -66,16 +66,22 @@ export class SagaRunner {
 
   /** Runs a saga until it ends or has to wait. Another runner holding it → returns at once. */
   async run(sagaId: string): Promise<void> {
-    const token = uuidv7();
     const [claimed] = (await this.db.query(
       `UPDATE payments.sagas SET lease_until = now() + make_interval(secs => $2::double precision / 1000), lease_token = $3,
               attempts = attempts + 1
         WHERE id = $1 AND state = 'PENDING' AND (lease_until IS NULL OR lease_until < now())
         RETURNING *`,
-      [sagaId, this.config.PAYMENTS_SAGA_LEASE_MS, token],
+      [sagaId, this.config.PAYMENTS_SAGA_LEASE_MS, uuidv7()],
     )) as [SagaRow[], number];
-    const saga = claimed[0];
-    if (!saga) return;
+    if (claimed[0]) await this.runLeased(claimed[0]);
+  }
+
+  /**
+   * Runs a saga whose lease the caller holds (a request that just created it with its lease
+   * saves the claim). Returns the saga as last committed.
+   */
+  async runLeased(saga: SagaRow): Promise<SagaRow> {
+    const token = saga.lease_token;
     let nextRunInMs = 0;
     try {
       for (let i = 0; i < MAX_STEPS_PER_RUN && saga.state === 'PENDING'; i++) {
@@ -90,17 +96,21 @@ export class SagaRunner {
       }
     } catch (err) {
       if (err instanceof SimulatedCrash) throw err; // a dead process releases nothing
-      if (err instanceof LeaseLost) return; // the saga is someone else's now
-      this.logger.error({ sagaId, err }, 'saga step failed unexpectedly; will retry');
+      if (err instanceof LeaseLost) return saga; // the saga is someone else's now
+      this.logger.error({ sagaId: saga.id, err }, 'saga step failed unexpectedly; will retry');
       nextRunInMs = Math.min(60_000, 250 * 2 ** Math.min(saga.attempts, 8));
       await this.history(saga, saga.step, 'error', err instanceof Error ? err.name : 'Error');
     }
-    await this.db.query(
-      `UPDATE payments.sagas SET lease_until = NULL, lease_token = NULL,
-              next_run_at = now() + make_interval(secs => $2::double precision / 1000)
-        WHERE id = $1 AND lease_token = $3`,
-      [sagaId, nextRunInMs, token],
-    );
+    // A saga that ended gave its lease up in the step that ended it (tx()).
+    if (saga.state === 'PENDING') {
+      await this.db.query(
+        `UPDATE payments.sagas SET lease_until = NULL, lease_token = NULL,
+                next_run_at = now() + make_interval(secs => $2::double precision / 1000)
+          WHERE id = $1 AND lease_token = $3`,
+        [saga.id, nextRunInMs, token],
+      );
+    }
+    return saga;
   }
 
   private async step(saga: SagaRow): Promise<StepOutcome> {
@@ -483,7 +493,9 @@ export class SagaRunner {
   ) {
     const [rows] = (await tx.manager.query(
       `UPDATE payments.sagas
-          SET lease_until = now() + make_interval(secs => $10::double precision / 1000),
+          SET lease_until = CASE WHEN COALESCE($3, state) = 'PENDING'
+                                 THEN now() + make_interval(secs => $10::double precision / 1000) END,
+              lease_token = CASE WHEN COALESCE($3, state) = 'PENDING' THEN lease_token END,
               step = COALESCE($2, step), state = COALESCE($3, state), data = COALESCE($4::jsonb, data),
               failure_reason = CASE WHEN $5::boolean THEN $6 ELSE failure_reason END,
               history = CASE WHEN $7::text IS NULL THEN history

@@ -15,7 +15,7 @@ import { SystemAccounts } from '../accounts/system-accounts.js';
 import { PaymentsError } from '../payments.error.js';
 import { Vault } from '../vault/vault.js';
 import { newSagaData, type SagaData } from './saga-data.js';
-import { SagaRunner } from './saga-runner.js';
+import { SagaRunner, type SagaRow } from './saga-runner.js';
 import type { SagaKind } from './saga.entity.js';
 import { mapTransfer, type CreateTransferRequest, type TransferResponse } from './transfers.dto.js';
 
@@ -67,15 +67,19 @@ abstract class SagaStarter {
   ): Promise<TransferResponse> {
     const id = uuidv7();
     const data = await build(id);
+    let created: SagaRow;
     try {
-      await this.transactions.run((tx) =>
+      [created] = await this.transactions.run((tx) =>
         tx.manager.query(
-          // next_run_at a lease away: this request runs it now; the poller only steps in if the
-          // process dies first.
-          `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, next_run_at, history)
+          // Created with this request's lease: it runs the saga now, and the poller only steps
+          // in (next_run_at, a lease away) if the process dies first.
+          `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, next_run_at, history,
+                                       lease_until, lease_token, attempts)
            VALUES ($1, $2, $3, $4, 'PENDING', 'fraud', $5, now() + make_interval(secs => $6),
                    now() + make_interval(secs => $7::double precision / 1000),
-                   jsonb_build_array(jsonb_build_object('at', now(), 'step', 'fraud', 'event', 'started')))`,
+                   jsonb_build_array(jsonb_build_object('at', now(), 'step', 'fraud', 'event', 'started')),
+                   now() + make_interval(secs => $7::double precision / 1000), $8, 1)
+           RETURNING *`,
           [
             id,
             kind,
@@ -84,6 +88,7 @@ abstract class SagaStarter {
             JSON.stringify(data),
             this.config.PAYMENTS_SAGA_DEADLINE_SECONDS,
             this.config.PAYMENTS_SAGA_LEASE_MS,
+            uuidv7(),
           ],
         ),
       );
@@ -108,9 +113,7 @@ abstract class SagaStarter {
         );
       return mapTransfer(existing);
     }
-    await this.runner.run(id);
-    const [row] = await this.db.query(`SELECT * FROM payments.sagas WHERE id = $1`, [id]);
-    return mapTransfer(row);
+    return mapTransfer(await this.runner.runLeased(created));
   }
 }
 
