@@ -432,3 +432,49 @@ describe('messaging: graceful shutdown', () => {
     }
   });
 });
+
+/** Holds `test.gated` inside its transaction on the event labelled `slow-first` until opened. */
+const gate = { wait: Promise.resolve() };
+
+@Injectable()
+@Consumes(ProbeHappened, 'test.gated')
+class GatedConsumer implements IntegrationEventConsumer<ProbeHappened> {
+  async consume(event: ProbeHappened, tx: Tx) {
+    if (event.payload.label === 'slow-first') await gate.wait;
+    await recordEffect(tx, 'test.gated', event);
+  }
+}
+
+@Module({ providers: [SteadyConsumer, GatedConsumer] })
+class GatedAndSteadyModule {}
+
+describe('messaging: consumers do not wait for each other', () => {
+  it('delivers later events to a consumer while another is still busy with an earlier one', async () => {
+    const t = await createTestApp({ imports: [GatedAndSteadyModule] });
+    let open: () => void = () => undefined;
+    try {
+      await t.dataSource.query(
+        `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+      );
+      gate.wait = new Promise<void>((r) => (open = r));
+      await publish(t, 'slow-first');
+      await eventually(async () =>
+        expect(await effects(t, 'slow-first')).toEqual({ 'test.steady': 1 }),
+      );
+      await publish(t, 'slow-second');
+      await eventually(async () =>
+        expect(await effects(t, 'slow-second')).toEqual({ 'test.steady': 1 }),
+      );
+      // The slow consumer is still on its first event, and takes its events in order.
+      expect(await effects(t, 'slow-first')).toEqual({ 'test.steady': 1 });
+      open();
+      await eventually(async () => {
+        expect(await effects(t, 'slow-first')).toEqual({ 'test.steady': 1, 'test.gated': 1 });
+        expect(await effects(t, 'slow-second')).toEqual({ 'test.steady': 1, 'test.gated': 1 });
+      });
+    } finally {
+      open();
+      await t.close();
+    }
+  });
+});

@@ -57,12 +57,14 @@ const MAX_ERROR_LENGTH = 2000;
  * with exponential backoff and parks a delivery after INBOX_MAX_ATTEMPTS.
  *
  * It is the CQRS EventBus's one subscriber for integration events and routes each by type and
- * version to its consumers (one map lookup, however many consumers the process hosts). Events
- * that reach a consumer in the same tick (a relay batch) are delivered in one transaction: the
- * inbox rows are claimed with one statement and `consume` runs for each fresh event in turn, in
- * that event's own context. If any of them throws, the whole batch rolls back and each event is
- * delivered again on its own, so only the failing one is retried — effects stay exactly-once and
- * retries stay per (event, consumer), at one commit per batch instead of one per event.
+ * version to its consumers (one map lookup, however many consumers the process hosts), into one
+ * lane per consumer. A lane delivers in arrival order, one transaction at a time, taking whatever
+ * has queued up meanwhile as its next batch (≤ OUTBOX_BATCH_SIZE): the inbox rows are claimed
+ * with one statement and `consume` runs for each fresh event in turn, in that event's own
+ * context. If any of them throws, the whole batch rolls back and each event is delivered again
+ * on its own, so only the failing one is retried — effects stay exactly-once and retries stay per
+ * (event, consumer), at one commit per batch instead of one per event. Lanes are independent: a
+ * slow consumer delays only its own events.
  */
 @Injectable()
 export class Inbox implements OnModuleInit, OnModuleDestroy {
@@ -71,7 +73,9 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
   private readonly byEvent = new Map<string, RegisteredConsumer[]>();
   private readonly eventClasses = new Map<string, IntegrationEventClass>();
   private readonly inFlight = new Set<Promise<DeliveryOutcome>>();
-  private readonly queued = new Map<RegisteredConsumer, Queued[]>();
+  private readonly lanes = new Map<RegisteredConsumer, { queue: Queued[]; running: boolean }>();
+  private queued = 0;
+  private readonly capacityWaiters: (() => void)[] = [];
   private subscription?: Subscription;
   private stopped = false;
 
@@ -268,30 +272,53 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
       return;
     }
     for (const consumer of consumers) {
-      let queue = this.queued.get(consumer);
-      if (!queue) {
-        if (this.queued.size === 0) queueMicrotask(() => this.flush());
-        queue = [];
-        this.queued.set(consumer, queue);
+      let lane = this.lanes.get(consumer);
+      if (!lane) {
+        lane = { queue: [], running: false };
+        this.lanes.set(consumer, lane);
       }
-      const q = queue;
-      void this.track(new Promise<DeliveryOutcome>((settle) => q.push({ event, settle })));
+      const queue = lane.queue;
+      void this.track(new Promise<DeliveryOutcome>((settle) => queue.push({ event, settle })));
+      this.queued++;
+      if (!lane.running) void this.runLane(consumer, lane);
     }
   }
 
-  /** Delivers what arrived in this tick, one batch (≤ OUTBOX_BATCH_SIZE) per consumer. */
-  private flush(): void {
-    const size = this.config.OUTBOX_BATCH_SIZE;
-    for (const [consumer, queue] of this.queued) {
-      for (let i = 0; i < queue.length; i += size) {
-        const batch = queue.slice(i, i + size);
-        void this.deliverBatch(
-          consumer,
-          batch.map((q) => q.event),
-        ).then((outcomes) => batch.forEach((q, j) => q.settle(outcomes[j]!)));
+  /** Resolves once fewer than `limit` events wait in (or are being delivered by) the lanes. */
+  async belowCapacity(limit: number): Promise<void> {
+    while (this.queued >= limit) await new Promise<void>((r) => this.capacityWaiters.push(r));
+  }
+
+  /** Delivers a consumer's queued events, batch after batch, until its queue is empty. */
+  private async runLane(
+    consumer: RegisteredConsumer,
+    lane: { queue: Queued[]; running: boolean },
+  ): Promise<void> {
+    lane.running = true;
+    // A relay batch is published in one synchronous call: let all of it reach the queue.
+    await Promise.resolve();
+    try {
+      while (lane.queue.length > 0) {
+        const batch = lane.queue.splice(0, this.config.OUTBOX_BATCH_SIZE);
+        let outcomes: DeliveryOutcome[];
+        try {
+          outcomes = await this.deliverBatch(
+            consumer,
+            batch.map((q) => q.event),
+          );
+        } catch (err) {
+          // Could not even record the failure (database down?): the rows stay pending under
+          // their lease, and the retry poller delivers them once it expires.
+          this.logger.error({ err, consumer: consumer.name }, 'delivery failed unrecorded');
+          outcomes = batch.map(() => 'failed');
+        }
+        batch.forEach((q, i) => q.settle(outcomes[i]!));
+        this.queued -= batch.length;
+        for (const wake of this.capacityWaiters.splice(0)) wake();
       }
+    } finally {
+      lane.running = false;
     }
-    this.queued.clear();
   }
 
   /** Never rejects: every event ends consumed, duplicate, or failed (and scheduled or parked). */

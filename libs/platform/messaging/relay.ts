@@ -30,9 +30,10 @@ interface OutboxRecord {
  * A drain claims a bounded batch with `FOR UPDATE SKIP LOCKED` (so several relays never fight),
  * and in the same transaction marks it dispatched and writes one pending inbox row per
  * registered consumer (`platform.consumers`, any process) — from then on each delivery is
- * durable on its own and retried independently. Only
- * after that commit are the events handed to the CQRS EventBus, and the drain waits for those
- * deliveries before taking the next batch.
+ * durable on its own and retried independently. Only after that commit are the events handed to
+ * the CQRS EventBus (the inbox's per-consumer lanes). The relay does not wait for a batch's
+ * deliveries before claiming the next — a slow consumer must not hold up the others — but stops
+ * claiming while more than four batches' worth of deliveries are queued (bounded memory).
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -107,15 +108,27 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  /** Drains the outbox and due retries until both are empty. Exposed for tests and tooling. */
+  /**
+   * Drains the outbox and due retries until both are empty, and waits for the deliveries.
+   * Exposed for tests and tooling.
+   */
   async drain(): Promise<number> {
+    const total = await this.pump();
+    await this.inbox.settled();
+    return total;
+  }
+
+  /** Claims and hands over batches (and due retries) until there are none. */
+  private async pump(): Promise<number> {
     let total = 0;
     for (;;) {
       if (this.stopped && total > 0) return total;
-      const n = await this.dispatchBatch();
+      await this.inbox.belowCapacity(4 * this.config.OUTBOX_BATCH_SIZE);
+      const { count, delivered } = await this.claimBatch();
+      delivered.catch((err: unknown) => this.logger.error({ err }, 'in-process dispatch failed'));
       const retried = await this.inbox.processDue();
-      total += n;
-      if (n === 0 && retried === 0) return total;
+      total += count;
+      if (count === 0 && retried === 0) return total;
     }
   }
 
@@ -123,7 +136,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     do {
       this.again = false;
       try {
-        await this.drain();
+        await this.pump();
       } catch (err) {
         this.logger.error({ err }, 'outbox relay drain failed; the poller will retry');
         return;
@@ -131,8 +144,17 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     } while (this.again && !this.stopped);
   }
 
-  /** Claims and dispatches one batch. Returns its size. */
+  /** Claims and dispatches one batch and waits for its deliveries. Returns its size. */
   async dispatchBatch(limit = this.config.OUTBOX_BATCH_SIZE): Promise<number> {
+    const { count, delivered } = await this.claimBatch(limit);
+    await delivered;
+    return count;
+  }
+
+  /** Claims one batch and hands it to the inbox; `delivered` settles with its deliveries. */
+  private async claimBatch(
+    limit = this.config.OUTBOX_BATCH_SIZE,
+  ): Promise<{ count: number; delivered: Promise<void> }> {
     const records = await this.dataSource.transaction(async (manager) => {
       const [claimed] = (await manager.query(
         `UPDATE platform.outbox o SET dispatched_at = now()
@@ -167,14 +189,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       }
       return claimed;
     });
-    if (records.length === 0) return 0;
+    if (records.length === 0) return { count: 0, delivered: Promise.resolve() };
     const now = Date.now();
     for (const r of records) {
       this.metrics.eventsPublished.inc({ type: r.type });
       this.metrics.relayLag.observe((now - new Date(r.created_at).getTime()) / 1000);
     }
-    await this.inbox.dispatch(records.map(toEnvelope));
-    return records.length;
+    return { count: records.length, delivered: this.inbox.dispatch(records.map(toEnvelope)) };
   }
 }
 
