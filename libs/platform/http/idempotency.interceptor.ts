@@ -83,14 +83,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
       JSON.stringify([request.method, request.url, canonical(request.body)]),
     );
 
-    const acquired = await this.redis.set(
+    // One round trip: claim the key, or get what the first request stored (SET NX GET, Redis 7).
+    const previous = (await this.redis.call(
+      'SET',
       redisKey,
       JSON.stringify({ state: 'in-flight', fingerprint } satisfies Stored),
       'PX',
-      IN_FLIGHT_TTL_MS,
+      String(IN_FLIGHT_TTL_MS),
       'NX',
-    );
-    if (acquired !== 'OK') return this.replay(redisKey, fingerprint, reply);
+      'GET',
+    )) as string | null;
+    if (previous !== null) return this.replay(previous, fingerprint, reply);
 
     const status =
       (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ??
@@ -126,20 +129,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     });
   }
 
-  private async replay(
-    redisKey: string,
-    fingerprint: string,
-    reply: FastifyReply,
-  ): Promise<unknown> {
-    const raw = await this.redis.get(redisKey);
-    if (raw === null) {
-      // The first request's key expired between our SET and GET: ask the client to retry.
-      throw new PlatformError(
-        'platform.idempotency_in_flight',
-        409,
-        'A request with this Idempotency-Key is in progress; retry shortly.',
-      );
-    }
+  private replay(raw: string, fingerprint: string, reply: FastifyReply): Promise<unknown> {
     const stored = JSON.parse(raw) as Stored;
     if (stored.fingerprint !== fingerprint) {
       throw new PlatformError(
