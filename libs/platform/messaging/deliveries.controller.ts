@@ -12,7 +12,8 @@ import { Authenticated, Roles } from '../auth/auth.decorators.js';
 import { PlatformError } from '../http/app-error.js';
 import { decodeCursor, PageQuery, toPage } from '../http/pagination.js';
 import { ProblemDoc } from '../http/problem.dto.js';
-import { Inbox, type DeliveryRow } from './inbox.js';
+import type { DeliveryRow } from './inbox.js';
+import { ParkedDeliveries } from './parked-deliveries.js';
 import { OutboxRelay } from './relay.js';
 
 export class ParkedDelivery {
@@ -58,7 +59,7 @@ function mapDelivery(r: DeliveryRow): ParkedDelivery {
 @Controller('v1/platform/deliveries')
 export class DeliveriesController {
   constructor(
-    private readonly inbox: Inbox,
+    private readonly deliveries: ParkedDeliveries,
     private readonly relay: OutboxRelay,
   ) {}
 
@@ -71,7 +72,7 @@ export class DeliveriesController {
       'eventId',
       'consumer',
     ]);
-    const rows = await this.inbox.listParked(q.limit + 1, after);
+    const rows = await this.deliveries.list(q.limit + 1, after);
     return toPage(rows, q.limit, mapDelivery, (r) => ({
       updatedAt: r.updated_at_exact!,
       eventId: r.event_id,
@@ -93,7 +94,7 @@ export class DeliveriesController {
     @Param('eventId', new ParseUUIDPipe()) eventId: string,
     @Param('consumer') consumer: string,
   ): Promise<RedriveResult> {
-    if (!(await this.inbox.redrive(eventId, consumer))) {
+    if (!(await this.deliveries.redrive(eventId, consumer))) {
       throw new PlatformError(
         'platform.not_found',
         404,

@@ -11,7 +11,7 @@ import {
 import type { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
-import { Transactions } from '../database/transactions.js';
+import { Transactions, type Tx } from '../database/transactions.js';
 import { RequestContext } from '../http/request-context.js';
 import { Metrics } from '../observability/metrics.js';
 import { backoffMs } from './backoff.js';
@@ -30,9 +30,15 @@ interface Queued {
   settle: (outcome: DeliveryOutcome) => void;
 }
 
+/** One consumer's queue, delivered by at most one loop at a time (in order). */
+interface Lane {
+  queue: Queued[];
+  running: boolean;
+}
+
 export type DeliveryOutcome = 'consumed' | 'duplicate' | 'failed';
 
-/** A pending/parked inbox row as the retry poller and the admin API see it. */
+/** A pending/parked inbox row as the retry poller and the admin API (ParkedDeliveries) see it. */
 export interface DeliveryRow {
   event_id: string;
   consumer: string;
@@ -45,7 +51,7 @@ export interface DeliveryRow {
   last_error: string | null;
   created_at: Date;
   updated_at: Date;
-  /** updated_at at full (microsecond) precision, for cursors; set by listParked. */
+  /** updated_at at full (microsecond) precision, for cursors; set by ParkedDeliveries.list. */
   updated_at_exact?: string;
 }
 
@@ -73,7 +79,9 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
   private readonly byEvent = new Map<string, RegisteredConsumer[]>();
   private readonly eventClasses = new Map<string, IntegrationEventClass>();
   private readonly inFlight = new Set<Promise<DeliveryOutcome>>();
-  private readonly lanes = new Map<RegisteredConsumer, { queue: Queued[]; running: boolean }>();
+  private readonly lanes = new Map<RegisteredConsumer, Lane>();
+  /** Set while `dispatch` publishes: the deliveries that publication queues. */
+  private collecting?: Promise<DeliveryOutcome>[];
   private queued = 0;
   private readonly capacityWaiters: (() => void)[] = [];
   private subscription?: Subscription;
@@ -180,9 +188,15 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
       .map((env) => this.hydrate(env))
       .filter((e): e is IntegrationEvent => e !== undefined);
     if (events.length === 0) return;
-    const before = new Set(this.inFlight);
-    this.eventBus.publishAll(events);
-    await Promise.all([...this.inFlight].filter((p) => !before.has(p)));
+    // The bus calls route() synchronously, which queues each delivery into `collecting`.
+    const queued: Promise<DeliveryOutcome>[] = [];
+    this.collecting = queued;
+    try {
+      this.eventBus.publishAll(events);
+    } finally {
+      this.collecting = undefined;
+    }
+    await Promise.all(queued);
   }
 
   /** Waits for every delivery currently running. */
@@ -222,33 +236,6 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
     return rows.length;
   }
 
-  async listParked(
-    limit: number,
-    after?: { updatedAt: string; eventId: string; consumer: string },
-  ) {
-    const params: unknown[] = [limit];
-    let where = `status = 'parked'`;
-    if (after) {
-      params.push(after.updatedAt, after.eventId, after.consumer);
-      where += ` AND (updated_at, event_id, consumer) > ($2::timestamptz, $3::uuid, $4)`;
-    }
-    return (await this.dataSource.query(
-      `SELECT *, updated_at::text AS updated_at_exact FROM platform.inbox WHERE ${where} ORDER BY updated_at, event_id, consumer LIMIT $1`,
-      params,
-    )) as DeliveryRow[];
-  }
-
-  /** Moves a parked delivery back to pending with a fresh attempt budget. */
-  async redrive(eventId: string, consumer: string): Promise<boolean> {
-    const [, count] = (await this.dataSource.query(
-      `UPDATE platform.inbox SET status = 'pending', attempts = 0, next_attempt_at = now(), updated_at = now()
-        WHERE event_id = $1 AND consumer = $2 AND status = 'parked'`,
-      [eventId, consumer],
-    )) as [unknown, number];
-    if (count > 0) this.logger.log({ eventId, consumer }, 'parked delivery re-driven');
-    return count > 0;
-  }
-
   private hydrate(envelope: EventEnvelope): IntegrationEvent | undefined {
     const cls = this.eventClasses.get(eventKey(envelope.type, envelope.version));
     if (!cls) return undefined;
@@ -278,7 +265,10 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
         this.lanes.set(consumer, lane);
       }
       const queue = lane.queue;
-      void this.track(new Promise<DeliveryOutcome>((settle) => queue.push({ event, settle })));
+      const delivery = this.track(
+        new Promise<DeliveryOutcome>((settle) => queue.push({ event, settle })),
+      );
+      this.collecting?.push(delivery);
       this.queued++;
       if (!lane.running) void this.runLane(consumer, lane);
     }
@@ -290,10 +280,7 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Delivers a consumer's queued events, batch after batch, until its queue is empty. */
-  private async runLane(
-    consumer: RegisteredConsumer,
-    lane: { queue: Queued[]; running: boolean },
-  ): Promise<void> {
+  private async runLane(consumer: RegisteredConsumer, lane: Lane): Promise<void> {
     lane.running = true;
     // A relay batch is published in one synchronous call: let all of it reach the queue.
     await Promise.resolve();
@@ -326,42 +313,72 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
     consumer: RegisteredConsumer,
     events: IntegrationEvent[],
   ): Promise<DeliveryOutcome[]> {
-    const ids = events.map((e) => e.metadata!.id);
-    if (events.length === 1 || new Set(ids).size < ids.length) {
+    if (events.length === 1 || new Set(events.map((e) => e.metadata!.id)).size < events.length) {
       return Promise.all(events.map((e) => this.deliver(consumer, e)));
     }
-    let fresh: Set<string>;
     try {
-      fresh = await this.transactions.run(async (tx) => {
-        const claimed: { event_id: string }[] = await tx.manager.query(
-          `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts)
-           SELECT e.id, $1, e.type, e.version, e.envelope, 'done', 1
-             FROM unnest($2::uuid[], $3::text[], $4::int[], $5::jsonb[]) AS e(id, type, version, envelope)
-           ON CONFLICT (event_id, consumer) DO UPDATE
-             SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
-           WHERE inbox.status = 'pending'
-           RETURNING event_id`,
-          [
-            consumer.name,
-            ids,
-            events.map((e) => e.type),
-            events.map((e) => e.version),
-            events.map((e) => JSON.stringify(toEnvelope(e))),
-          ],
-        );
-        const claimedIds = new Set(claimed.map((r) => r.event_id));
-        for (const event of events) {
-          if (claimedIds.has(event.metadata!.id)) {
-            await this.inContextOf(event, () => consumer.instance.consume(event, tx));
-          }
-        }
-        return claimedIds;
-      });
+      const fresh = await this.transactions.run((tx) => this.consumeIn(tx, consumer, events));
+      return this.outcomes(consumer, events, fresh);
     } catch {
       // One of them failed (or the commit did): nothing of the batch is left. Deliver each on
       // its own so the failure is recorded against that event and consumer only.
       return Promise.all(events.map((e) => this.deliver(consumer, e)));
     }
+  }
+
+  /** One event to one consumer in its own transaction (and its failure recorded if it fails). */
+  private deliver(consumer: RegisteredConsumer, event: IntegrationEvent): Promise<DeliveryOutcome> {
+    return this.inContextOf(event, async () => {
+      try {
+        const fresh = await this.transactions.run((tx) => this.consumeIn(tx, consumer, [event]));
+        return this.outcomes(consumer, [event], fresh)[0]!;
+      } catch (err) {
+        await this.recordFailure(consumer.name, toEnvelope(event), err);
+        return 'failed';
+      }
+    });
+  }
+
+  /**
+   * In `tx`: marks the events' inbox rows done for `consumer` (those still pending or new) with
+   * one statement, then runs `consume` for each of those, in order. Returns their ids.
+   */
+  private async consumeIn(
+    tx: Tx,
+    consumer: RegisteredConsumer,
+    events: IntegrationEvent[],
+  ): Promise<Set<string>> {
+    const claimed: { event_id: string }[] = await tx.manager.query(
+      `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts)
+       SELECT e.id, $1, e.type, e.version, e.envelope, 'done', 1
+         FROM unnest($2::uuid[], $3::text[], $4::int[], $5::jsonb[]) AS e(id, type, version, envelope)
+       ON CONFLICT (event_id, consumer) DO UPDATE
+         SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
+       WHERE inbox.status = 'pending'
+       RETURNING event_id`,
+      [
+        consumer.name,
+        events.map((e) => e.metadata!.id),
+        events.map((e) => e.type),
+        events.map((e) => e.version),
+        events.map((e) => JSON.stringify(toEnvelope(e))),
+      ],
+    );
+    const fresh = new Set(claimed.map((r) => r.event_id));
+    for (const event of events) {
+      if (fresh.has(event.metadata!.id)) {
+        await this.inContextOf(event, () => consumer.instance.consume(event, tx));
+      }
+    }
+    return fresh;
+  }
+
+  /** Counts committed deliveries: consumed if this delivery ran them, else duplicates. */
+  private outcomes(
+    consumer: RegisteredConsumer,
+    events: IntegrationEvent[],
+    fresh: Set<string>,
+  ): DeliveryOutcome[] {
     return events.map((e) => {
       const labels = { type: e.type, consumer: consumer.name };
       if (fresh.has(e.metadata!.id)) {
@@ -369,6 +386,10 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
         return 'consumed';
       }
       this.metrics.eventsDuplicate.inc(labels);
+      this.logger.debug(
+        { eventId: e.metadata!.id, consumer: consumer.name },
+        'duplicate delivery skipped',
+      );
       return 'duplicate';
     });
   }
@@ -385,47 +406,6 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
       },
       fn,
     );
-  }
-
-  /** One event to one consumer in its own transaction (and its failure recorded if it fails). */
-  private async deliver(
-    consumer: RegisteredConsumer,
-    event: IntegrationEvent,
-  ): Promise<DeliveryOutcome> {
-    const meta = event.metadata!;
-    const envelope = toEnvelope(event);
-    const labels = { type: meta.type, consumer: consumer.name };
-    return this.inContextOf(event, async () => {
-      try {
-        const fresh = await this.transactions.run(async (tx) => {
-          const claimed: unknown[] = await tx.manager.query(
-            `INSERT INTO platform.inbox (event_id, consumer, event_type, event_version, envelope, status, attempts)
-             VALUES ($1, $2, $3, $4, $5, 'done', 1)
-             ON CONFLICT (event_id, consumer) DO UPDATE
-               SET status = 'done', attempts = inbox.attempts + 1, last_error = NULL, updated_at = now()
-             WHERE inbox.status = 'pending'
-             RETURNING 1`,
-            [meta.id, consumer.name, meta.type, meta.version, JSON.stringify(envelope)],
-          );
-          if (claimed.length === 0) return false;
-          await consumer.instance.consume(event, tx);
-          return true;
-        });
-        if (!fresh) {
-          this.metrics.eventsDuplicate.inc(labels);
-          this.logger.debug(
-            { eventId: meta.id, consumer: consumer.name },
-            'duplicate delivery skipped',
-          );
-          return 'duplicate';
-        }
-        this.metrics.eventsConsumed.inc(labels);
-        return 'consumed';
-      } catch (err) {
-        await this.recordFailure(consumer.name, envelope, err);
-        return 'failed';
-      }
-    });
   }
 
   private async recordFailure(

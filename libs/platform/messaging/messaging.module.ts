@@ -4,6 +4,7 @@ import { Transactions } from '../database/transactions.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { EventTransport } from './event-transport.js';
 import { Inbox } from './inbox.js';
+import { ParkedDeliveries } from './parked-deliveries.js';
 import { Outbox } from './outbox.js';
 import { OutboxRelay } from './relay.js';
 
@@ -11,7 +12,7 @@ import { OutboxRelay } from './relay.js';
 @Module({
   imports: [DiscoveryModule],
   controllers: [DeliveriesController],
-  providers: [Outbox, OutboxRelay, Inbox, Transactions, EventTransport],
+  providers: [Outbox, OutboxRelay, Inbox, ParkedDeliveries, Transactions, EventTransport],
   exports: [Outbox, OutboxRelay, Inbox, Transactions],
 })
 export class MessagingModule {}

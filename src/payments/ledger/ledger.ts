@@ -151,23 +151,17 @@ export class Ledger {
     if (state!.id) return { ok: true, transfer: toRecord(state as TransferRow), duplicate: true };
 
     let amount: bigint;
-    if (pending) {
+    if (req.kind === 'single' || req.kind === 'pending') {
+      amount = req.amount;
+    } else {
+      const hold = pending!; // found and locked above
       if (state!.resolved) return { ok: false, reason: 'pending_already_resolved' };
-      if (
-        req.kind === 'post_pending' &&
-        pending.timeoutAt &&
-        pending.timeoutAt.getTime() <= Date.now()
-      ) {
+      if (req.kind === 'post_pending' && hold.timeoutAt && hold.timeoutAt.getTime() <= Date.now()) {
         return { ok: false, reason: 'pending_expired' };
       }
-      amount =
-        req.kind === 'void_pending'
-          ? pending.amount
-          : ((req as { amount?: bigint }).amount ?? pending.amount);
-      if (amount <= 0n || amount > pending.amount)
+      amount = req.kind === 'post_pending' ? (req.amount ?? hold.amount) : hold.amount;
+      if (amount <= 0n || amount > hold.amount)
         return { ok: false, reason: 'exceeds_pending_amount' };
-    } else {
-      amount = (req as { amount: bigint }).amount;
     }
     const debit = accounts.find((a) => a.id === debitId);
     const credit = accounts.find((a) => a.id === creditId);
