@@ -7,7 +7,8 @@ module.exports = {
   forbidden: [
     {
       name: 'no-cross-context',
-      comment: 'A context never imports another context: publish an event in libs/contracts instead.',
+      comment:
+        'A context never imports another context: publish an event in libs/contracts instead.',
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
       to: { path: '^src/[^/]+/', pathNot: '^src/$1/' },
@@ -21,7 +22,8 @@ module.exports = {
     },
     {
       name: 'libs-not-into-src',
-      comment: 'libs/ never imports src/ (libs/testing may boot the composition root, nothing else).',
+      comment:
+        'libs/ never imports src/ (libs/testing may boot the composition root, nothing else).',
       severity: 'error',
       from: { path: '^libs/' },
       to: { path: '^src/', pathNot: '^src/(app\\.factory|database)\\.ts$' },
@@ -38,7 +40,27 @@ module.exports = {
       comment: 'libs/contracts imports nothing but itself and validation/Swagger decorators.',
       severity: 'error',
       from: { path: '^libs/contracts/' },
-      to: { pathNot: ['^libs/contracts/', 'node_modules/(class-validator|class-transformer|@nestjs/swagger)/'] },
+      to: {
+        pathNot: [
+          '^libs/contracts/',
+          'node_modules/(class-validator|class-transformer|@nestjs/swagger)/',
+        ],
+      },
+    },
+    {
+      name: 'libs-through-their-index',
+      comment:
+        'src/ reaches libs/platform and libs/contracts only through their index (@app/platform, @app/contracts), never libs/testing: what a context may use is what the index exports.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { path: '^libs/', pathNot: '^libs/(platform|contracts)/index\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'No import cycles, type-only imports included (a cycle means two files are one).',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
     },
   ],
   options: {

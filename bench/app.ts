@@ -1,7 +1,9 @@
 import { hash } from '@node-rs/argon2';
-import { AccessTokens, loadConfig } from '@app/platform';
+import { AccessTokens, contextConfig, loadConfig } from '@app/platform';
 import type { ChildProcess } from 'node:child_process';
 import { v7 as uuidv7 } from 'uuid';
+import { CONTEXTS } from '../src/contexts.js';
+import { PaymentsConfig } from '../src/payments/payments.config.js';
 import { Vault } from '../src/payments/vault/vault.js';
 import { clearRedis, dropDatabase, freshDatabase, sql, startProcess, stopProcess } from './env.js';
 
@@ -53,7 +55,7 @@ export class BenchApp {
       COMMERCE_POLL_INTERVAL_MS: '1000',
     };
     this.child = await startProcess(['dist/src/main.js'], this.env, `${APP_URL}/health/ready`);
-    this.tokens = new AccessTokens(loadConfig(this.env));
+    this.tokens = new AccessTokens(loadConfig(this.env, []));
     this.adminToken = (await this.post('/v1/identity/login', ADMIN)).accessToken;
   }
 
@@ -123,7 +125,10 @@ export class BenchApp {
    * owner (the fraud rules count per card), all of which the sandbox network accepts.
    */
   async cards(owners: string[]): Promise<string[]> {
-    const vault = new Vault(loadConfig(this.env), undefined as never);
+    const vault = new Vault(
+      contextConfig(loadConfig(this.env, CONTEXTS), PaymentsConfig),
+      undefined as never,
+    );
     const rows = owners.map((owner) => {
       const number = luhnComplete(
         `4000${String(Math.floor(Math.random() * 1e11)).padStart(11, '0')}`,

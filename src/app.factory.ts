@@ -5,6 +5,7 @@ import { configureHttp, loadConfig } from '@app/platform';
 import type { DynamicModule } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { AppModule, hostedTags } from './app.module.js';
+import { CONTEXTS } from './contexts.js';
 
 export interface CreateAppOptions {
   /** Extra modules (tests add probe consumers and controllers). */
@@ -22,7 +23,7 @@ export async function createApp(
   env: Record<string, string | undefined>,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
-  const config = loadConfig(env);
+  const config = loadConfig(env, CONTEXTS);
   const adapter = new FastifyAdapter({
     bodyLimit: 1_048_576,
     trustProxy: config.TRUST_PROXY,

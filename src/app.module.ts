@@ -1,42 +1,19 @@
-import { DynamicModule, Module, type Type } from '@nestjs/common';
-import { PlatformModule, type ApiTag, type AppConfig, type ContextName } from '@app/platform';
+import { DynamicModule, Module } from '@nestjs/common';
+import { assertContextModule, PlatformModule, type ApiTag, type AppConfig } from '@app/platform';
+import { CONTEXTS } from './contexts.js';
 import { dataSourceOptions } from './database.js';
-import { CommerceModule } from './commerce/commerce.module.js';
-import { IdentityModule } from './identity/identity.module.js';
-import { NotificationsModule } from './notifications/notifications.module.js';
-import { PaymentsModule } from './payments/payments.module.js';
-
-/** The contexts that exist so far, with their Swagger tag. Each business issue adds its own. */
-export const CONTEXT_MODULES: Partial<Record<ContextName, { module: Type; tag: ApiTag }>> = {
-  commerce: {
-    module: CommerceModule,
-    tag: { name: 'commerce', description: 'Catalog, search, cart, inventory and orders' },
-  },
-  notifications: {
-    module: NotificationsModule,
-    tag: { name: 'notifications', description: 'In-app inbox and channel preferences' },
-  },
-  payments: {
-    module: PaymentsModule,
-    tag: {
-      name: 'payments',
-      description: 'Accounts, double-entry ledger, transfers, card vault, top-ups',
-    },
-  },
-  identity: {
-    module: IdentityModule,
-    tag: { name: 'identity', description: 'Accounts, login, sessions and roles' },
-  },
-};
 
 export const PLATFORM_TAG: ApiTag = {
   name: 'platform',
   description: 'Health, metrics and messaging administration',
 };
 
+const hostedContexts = (config: AppConfig) =>
+  CONTEXTS.filter((c) => config.CONTEXTS.includes(c.name));
+
 /**
- * Composition root — the only file that imports every context module. `CONTEXTS` decides which
- * of them this process hosts.
+ * Composition root — the only module that imports the context modules, all of them through the
+ * descriptor list in contexts.ts. `CONTEXTS` decides which of them this process hosts.
  */
 @Module({})
 export class AppModule {
@@ -44,16 +21,18 @@ export class AppModule {
     config: AppConfig,
     extra: { imports?: DynamicModule['imports']; logStream?: NodeJS.WritableStream } = {},
   ): DynamicModule {
-    const hosted = config.CONTEXTS.flatMap((name) => CONTEXT_MODULES[name]?.module ?? []);
+    const hosted = hostedContexts(config);
+    hosted.forEach(assertContextModule);
     return {
       module: AppModule,
       imports: [
         PlatformModule.forRoot({
           config,
           database: dataSourceOptions(config),
+          contexts: CONTEXTS,
           logStream: extra.logStream,
         }),
-        ...hosted,
+        ...hosted.map((c) => c.module),
         ...(extra.imports ?? []),
       ],
     };
@@ -61,5 +40,8 @@ export class AppModule {
 }
 
 export function hostedTags(config: AppConfig): ApiTag[] {
-  return [PLATFORM_TAG, ...config.CONTEXTS.flatMap((name) => CONTEXT_MODULES[name]?.tag ?? [])];
+  return [
+    PLATFORM_TAG,
+    ...hostedContexts(config).map((c) => ({ name: c.name, description: c.description })),
+  ];
 }

@@ -1,35 +1,18 @@
 import { platformEntities, platformMigrations, type AppConfig } from '@app/platform';
 import type { DataSourceOptions } from 'typeorm';
-import { commerceEntities, commerceMigrations } from './commerce/commerce.persistence.js';
-import { identityEntities, identityMigrations } from './identity/identity.persistence.js';
-import {
-  notificationsEntities,
-  notificationsMigrations,
-} from './notifications/notifications.persistence.js';
-import { paymentsEntities, paymentsMigrations } from './payments/payments.persistence.js';
+import { CONTEXTS } from './contexts.js';
 
 /**
  * The one DataSource definition, used by the server and (through ormconfig.ts) by the TypeORM
- * CLI. Each context owns a PostgreSQL schema and registers its entities and migrations here.
+ * CLI: the platform's entities and migrations, then every context's (hosted here or not — one
+ * database holds every schema; a context moved to its own database keeps only its own).
  */
 export function dataSourceOptions(config: AppConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.DATABASE_URL,
-    entities: [
-      ...platformEntities,
-      ...identityEntities,
-      ...paymentsEntities,
-      ...commerceEntities,
-      ...notificationsEntities,
-    ],
-    migrations: [
-      ...platformMigrations,
-      ...identityMigrations,
-      ...paymentsMigrations,
-      ...commerceMigrations,
-      ...notificationsMigrations,
-    ],
+    entities: [...platformEntities, ...CONTEXTS.flatMap((c) => c.entities)],
+    migrations: [...platformMigrations, ...CONTEXTS.flatMap((c) => c.migrations)],
     migrationsTableName: 'migrations',
     migrationsRun: config.MIGRATIONS_RUN,
     migrationsTransactionMode: 'each',

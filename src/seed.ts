@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { dataSourceOptions } from './database.js';
+import { CONTEXTS } from './contexts.js';
 
 /**
  * `npm run seed` — a demo catalog at the seed's scale: a category tree and 10,000+ products with
@@ -94,7 +95,7 @@ function prng(seed: number) {
 }
 
 async function main() {
-  const config = loadConfig(process.env);
+  const config = loadConfig(process.env, CONTEXTS);
   const db = new DataSource({ ...dataSourceOptions(config), migrationsRun: false });
   await db.initialize();
   await db.runMigrations({ transaction: 'each' });

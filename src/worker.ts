@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig } from '@app/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
+import { CONTEXTS } from './contexts.js';
 
 /**
  * Worker-only process: the same build and modules as the server, without HTTP. It runs the
@@ -11,7 +12,7 @@ import { AppModule } from './app.module.js';
  */
 async function main(): Promise<void> {
   try {
-    const config = loadConfig({ ...process.env, WORKERS: 'true' });
+    const config = loadConfig({ ...process.env, WORKERS: 'true' }, CONTEXTS);
     const app = await NestFactory.createApplicationContext(AppModule.register(config), {
       bufferLogs: true,
     });

@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module.js';
+import { CONTEXTS } from '../../src/contexts.js';
 import {
   BenchEvent,
   BenchModule,
@@ -40,14 +41,17 @@ export class InProcessApp {
   async start(): Promise<void> {
     this.url = await freshDatabase(DB);
     await clearRedis(PREFIX);
-    const config = loadConfig({
-      DATABASE_URL: this.url,
-      REDIS_PREFIX: PREFIX,
-      LOG_LEVEL: 'error',
-      CONTEXTS: 'identity',
-      OUTBOX_POLL_INTERVAL_MS: '200',
-      OUTBOX_BATCH_SIZE: '200',
-    });
+    const config = loadConfig(
+      {
+        DATABASE_URL: this.url,
+        REDIS_PREFIX: PREFIX,
+        LOG_LEVEL: 'error',
+        CONTEXTS: 'identity',
+        OUTBOX_POLL_INTERVAL_MS: '200',
+        OUTBOX_BATCH_SIZE: '200',
+      },
+      CONTEXTS,
+    );
     this.ctx = await NestFactory.createApplicationContext(
       AppModule.register(config, { imports: [BenchModule] }),
       { logger: false },

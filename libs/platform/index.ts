@@ -2,15 +2,20 @@
  * @app/platform — what every context builds on. Import from here only (never deep paths).
  */
 export * from './config/app-config.js';
+export * from './config/load-config.js';
+export * from './context/context-descriptor.js';
 export * from './database/pg-errors.js';
 export * from './database/transactions.js';
 export * from './messaging/consumer.decorator.js';
 export * from './messaging/outbox.js';
+export * from './messaging/internal-event.js';
 export * from './messaging/inbox.js';
 export * from './messaging/relay.js';
 export * from './messaging/event-transport.js';
 export * from './messaging/messaging.entities.js';
 export * from './jobs/jobs.js';
+export * from './jobs/poller.js';
+export * from './messaging/backoff.js';
 export { MAINTENANCE_QUEUE, type MaintenanceJob } from './jobs/messaging-maintenance.processor.js';
 export * from './redis/redis.module.js';
 export * from './http/app-error.js';

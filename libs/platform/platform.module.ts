@@ -9,7 +9,7 @@ import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSourceOptions } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AccessTokens } from './auth/access-tokens.js';
+import { AccessTokens, ADMIN_ROLE, KNOWN_ROLES } from './auth/access-tokens.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -19,6 +19,7 @@ import { RequestContext } from './http/request-context.js';
 import { RedisThrottlerStorage } from './http/throttler-storage.js';
 import { createValidationPipe } from './http/validation.js';
 import { MAINTENANCE_QUEUE, MessagingMaintenance } from './jobs/messaging-maintenance.processor.js';
+import { Pollers } from './jobs/poller.js';
 import { QueueMetrics } from './jobs/queue-metrics.js';
 import { CachedEventIdProvider } from './messaging/event-ids.js';
 import { MessagingModule } from './messaging/messaging.module.js';
@@ -27,11 +28,14 @@ import { Metrics } from './observability/metrics.js';
 import { ObservabilityController } from './observability/observability.controller.js';
 import { REDIS, RedisKeys, RedisModule } from './redis/redis.module.js';
 import type { Redis } from 'ioredis';
+import type { ContextDescriptor } from './context/context-descriptor.js';
 
 export interface PlatformOptions {
   config: AppConfig;
-  /** TypeORM options from ormconfig.ts (entities and migrations of the hosted contexts). */
+  /** TypeORM options from src/database.ts (entities and migrations of every context). */
   database: DataSourceOptions;
+  /** Every context of the product (src/contexts.ts): their roles and Redis key spaces. */
+  contexts: readonly ContextDescriptor[];
   /** Extra log destination (tests capture logs through it). */
   logStream?: NodeJS.WritableStream;
 }
@@ -44,7 +48,8 @@ export interface PlatformOptions {
 @Global()
 @Module({})
 export class PlatformModule {
-  static forRoot({ config, database, logStream }: PlatformOptions): DynamicModule {
+  static forRoot({ config, database, contexts, logStream }: PlatformOptions): DynamicModule {
+    const roles = [ADMIN_ROLE, ...new Set(contexts.flatMap((c) => c.roles ?? []))];
     return {
       module: PlatformModule,
       imports: [
@@ -102,6 +107,8 @@ export class PlatformModule {
       controllers: [ObservabilityController],
       providers: [
         RequestContext,
+        { provide: KNOWN_ROLES, useValue: roles },
+        Pollers,
         AccessTokens,
         Metrics,
         IdempotencyInterceptor,
@@ -114,6 +121,7 @@ export class PlatformModule {
       ],
       exports: [
         RequestContext,
+        Pollers,
         AccessTokens,
         Metrics,
         IdempotencyInterceptor,

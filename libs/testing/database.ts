@@ -7,7 +7,7 @@ export const TEST_DB_PREFIX = 'fb_test_';
 
 /** The server the tests use: DATABASE_URL, or the documented default. */
 export function baseDatabaseUrl(): string {
-  return loadConfig(process.env).DATABASE_URL;
+  return loadConfig(process.env, []).DATABASE_URL;
 }
 
 export function databaseUrl(name: string): string {

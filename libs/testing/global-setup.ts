@@ -17,7 +17,7 @@ export default async function setup(): Promise<void> {
   await admin(`CREATE DATABASE "${TEMPLATE_DB}"`);
   const dataSource = new DataSource(
     dataSourceOptions(
-      loadConfig({ DATABASE_URL: databaseUrl(TEMPLATE_DB), MIGRATIONS_RUN: 'false' }),
+      loadConfig({ DATABASE_URL: databaseUrl(TEMPLATE_DB), MIGRATIONS_RUN: 'false' }, []),
     ),
   );
   await dataSource.initialize();

@@ -2,4 +2,3 @@
 export * from './database.js';
 export * from './eventually.js';
 export * from './test-app.js';
-export * from './commerce.js';

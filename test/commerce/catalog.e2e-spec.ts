@@ -1,4 +1,5 @@
-import { createTestApp, newProduct, type TestApp, type TestUser } from '@app/testing';
+import { createTestApp, type TestApp, type TestUser } from '@app/testing';
+import { newProduct } from './helpers.js';
 
 describe('commerce: catalog, search with facets, product cache', () => {
   let t: TestApp;

@@ -1,14 +1,8 @@
 import type { EventEnvelope } from '@app/contracts';
 import { Inbox } from '@app/platform';
-import {
-  checkout,
-  createTestApp,
-  eventually,
-  newProduct,
-  vaultCard,
-  type TestApp,
-  type TestUser,
-} from '@app/testing';
+import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
+import { checkout, newProduct } from './helpers.js';
+import { vaultCard } from '../payments/helpers.js';
 
 describe('commerce: orders and the choreographed order saga', () => {
   let t: TestApp;

@@ -1,14 +1,8 @@
 import type { EventEnvelope } from '@app/contracts';
 import { Inbox } from '@app/platform';
-import {
-  checkout,
-  createTestApp,
-  eventually,
-  newProduct,
-  vaultCard,
-  type TestApp,
-  type TestUser,
-} from '@app/testing';
+import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
+import { checkout, newProduct } from '../commerce/helpers.js';
+import { vaultCard } from '../payments/helpers.js';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from '@app/platform';
+import { contextConfig, loadConfig } from '@app/platform';
+import { CONTEXTS } from '../../src/contexts.js';
+import { PaymentsConfig } from '../../src/payments/payments.config.js';
 import { HttpProcessor } from '../../src/payments/processor/http-processor.js';
 import { ProcessorTimeout } from '../../src/payments/processor/processor.port.js';
 
@@ -43,12 +45,18 @@ describe('HTTP processor adapter', () => {
 
   const processor = () =>
     new HttpProcessor(
-      loadConfig({
-        PAYMENTS_PROCESSOR: 'http',
-        PAYMENTS_PROCESSOR_URL: url,
-        PAYMENTS_PROCESSOR_API_KEY: 'sk_test_123',
-        PAYMENTS_PROCESSOR_TIMEOUT_MS: '300',
-      }),
+      contextConfig(
+        loadConfig(
+          {
+            PAYMENTS_PROCESSOR: 'http',
+            PAYMENTS_PROCESSOR_URL: url,
+            PAYMENTS_PROCESSOR_API_KEY: 'sk_test_123',
+            PAYMENTS_PROCESSOR_TIMEOUT_MS: '300',
+          },
+          CONTEXTS,
+        ),
+        PaymentsConfig,
+      ),
     );
 
   it('charges with the idempotency key and bearer key, and maps the answer', async () => {

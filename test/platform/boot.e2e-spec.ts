@@ -33,6 +33,7 @@ describe('boot', () => {
         'PaymentsSchema1795480601529',
         'CommerceSchema1795481766372',
         'NotificationsSchema1795482193460',
+        'OutboxInternalEvents1795490000000',
       ]);
       expect(
         (

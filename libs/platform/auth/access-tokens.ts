@@ -1,10 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../config/app-config.js';
 
-export type Role = 'customer' | 'admin';
-export const ROLES: readonly Role[] = ['customer', 'admin'];
+/** A role name. The platform knows only `admin`; each context declares its own (descriptor `roles`). */
+export type Role = string;
+/** The platform's one role: operators (messaging administration) and every context's admin routes. */
+export const ADMIN_ROLE = 'admin';
+/** DI token: every role some context declares, plus ADMIN_ROLE (tokens keep only these). */
+export const KNOWN_ROLES = Symbol('KNOWN_ROLES');
 
 /** The authenticated caller, as every guarded route sees it. */
 export interface Principal {
@@ -24,9 +28,14 @@ const AUDIENCE = 'five-businesses/api';
 @Injectable()
 export class AccessTokens {
   private readonly key: Uint8Array;
+  private readonly roles: ReadonlySet<Role>;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() @Inject(KNOWN_ROLES) roles: readonly Role[] = [ADMIN_ROLE],
+  ) {
     this.key = new TextEncoder().encode(config.JWT_SECRET);
+    this.roles = new Set(roles);
   }
 
   get ttlSeconds(): number {
@@ -58,7 +67,7 @@ export class AccessTokens {
         requiredClaims: ['sub', 'exp', 'iat'],
       });
       const roles = Array.isArray(payload.roles)
-        ? (payload.roles.filter((r) => ROLES.includes(r as Role)) as Role[])
+        ? payload.roles.filter((r): r is Role => typeof r === 'string' && this.roles.has(r))
         : [];
       return {
         userId: payload.sub!,

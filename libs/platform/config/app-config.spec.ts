@@ -1,38 +1,86 @@
-import { loadConfig } from './app-config.js';
+import { Module } from '@nestjs/common';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { defineContext } from '../context/context-descriptor.js';
+import { contextConfig, loadConfig } from './load-config.js';
+
+class ShopConfig {
+  @IsIn(['a', 'b'])
+  SHOP_MODE: 'a' | 'b' = 'a';
+
+  @IsOptional()
+  @IsString()
+  SHOP_API_KEY?: string;
+
+  problems(platform: { isProduction: boolean }): string[] {
+    return platform.isProduction && !this.SHOP_API_KEY
+      ? ['SHOP_API_KEY: must be set in production']
+      : [];
+  }
+}
+
+@Module({})
+class EmptyModule {}
+
+const contexts = [
+  defineContext({
+    name: 'identity',
+    description: '',
+    entities: [],
+    migrations: [],
+    module: EmptyModule,
+  }),
+  defineContext({
+    name: 'shop',
+    description: '',
+    config: ShopConfig,
+    entities: [],
+    migrations: [],
+    module: EmptyModule,
+  }),
+];
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
-    const c = loadConfig({});
+    const c = loadConfig({}, contexts);
     expect(c.PORT).toBe(3000);
     expect(c.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/postgres');
     expect(c.REDIS_URL).toBe('redis://127.0.0.1:6379');
-    expect(c.CONTEXTS).toContain('identity');
+    expect(c.CONTEXTS).toEqual(['identity', 'shop']);
     expect(c.EVENT_TRANSPORT).toBe('none');
+    expect(contextConfig(c, ShopConfig).SHOP_MODE).toBe('a');
   });
 
   it('converts types', () => {
-    const c = loadConfig({ PORT: '8080', WORKERS: 'false', CONTEXTS: 'identity, commerce' });
+    const c = loadConfig({ PORT: '8080', WORKERS: 'false', CONTEXTS: 'identity, shop' }, contexts);
     expect(c.PORT).toBe(8080);
     expect(c.WORKERS).toBe(false);
-    expect(c.CONTEXTS).toEqual(['identity', 'commerce']);
+    expect(c.CONTEXTS).toEqual(['identity', 'shop']);
   });
 
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
-    [{ CONTEXTS: 'identity,shop' }, 'CONTEXTS'],
+    [{ CONTEXTS: 'identity,warehouse' }, 'CONTEXTS'],
     [{ EVENT_TRANSPORT: 'carrier-pigeon' }, 'EVENT_TRANSPORT'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ ADMIN_EMAIL: 'a@b.co' }, 'ADMIN_PASSWORD'],
     [{ ADMIN_PASSWORD: 'long-enough-password' }, 'ADMIN_EMAIL'],
+    [{ SHOP_MODE: 'c' }, 'SHOP_MODE'],
+    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }, 'SHOP_API_KEY'],
   ])('rejects %j naming %s', (env, name) => {
-    expect(() => loadConfig(env)).toThrow(new RegExp(`${name}:`));
+    expect(() => loadConfig(env, contexts)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('validates only the hosted contexts’ variables', () => {
+    const c = loadConfig({ CONTEXTS: 'identity', SHOP_MODE: 'c' }, contexts);
+    expect(c.CONTEXTS).toEqual(['identity']);
+    expect(() => contextConfig(c, ShopConfig)).toThrow(/not hosted/);
   });
 
   it('never echoes a secret value in the error', () => {
-    expect(() => loadConfig({ JWT_SECRET: 'hunter2' })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ JWT_SECRET: 'hunter2' }, contexts)).toThrow(/JWT_SECRET/);
     try {
-      loadConfig({ JWT_SECRET: 'hunter2' });
+      loadConfig({ JWT_SECRET: 'hunter2', SHOP_API_KEY: '' }, contexts);
     } catch (e) {
       expect(String(e)).not.toContain('hunter2');
     }

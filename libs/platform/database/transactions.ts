@@ -4,7 +4,9 @@ import { AsyncResource } from 'node:async_hooks';
 import type { IntegrationEvent } from '@app/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
+import { RequestContext } from '../http/request-context.js';
 import { Outbox } from '../messaging/outbox.js';
+import { Metrics } from '../observability/metrics.js';
 import { isRetryableTxError } from './pg-errors.js';
 
 /** What a unit of work sees: the transaction's EntityManager and the outbox bound to it. */
@@ -15,8 +17,12 @@ export interface Tx {
    * only if the transaction commits.
    */
   publish(...events: IntegrationEvent[]): Promise<void>;
-  /** Runs after a successful commit (never after a rollback). */
-  afterCommit(fn: () => void): void;
+  /**
+   * Runs after a successful commit (never after a rollback), in the caller's async context. A
+   * follow-up that throws or rejects is logged with the correlation id and counted
+   * (`after_commit_failures_total`); the committed work stands.
+   */
+  afterCommit(fn: () => unknown): void;
 }
 
 export interface RunOptions {
@@ -37,6 +43,8 @@ export class Transactions {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly outbox: Outbox,
+    private readonly metrics: Metrics,
+    private readonly context: RequestContext,
   ) {}
 
   async run<T>(work: (tx: Tx) => Promise<T>, options: RunOptions = {}): Promise<T> {
@@ -55,7 +63,7 @@ export class Transactions {
             },
             // Bound to the caller's async context: a callback registered while consuming one
             // event of a batch runs with that event's correlation id.
-            afterCommit: (fn) => callbacks.push(AsyncResource.bind(fn)),
+            afterCommit: (fn) => callbacks.push(AsyncResource.bind(() => this.followUp(fn))),
           };
           return work(tx);
         };
@@ -65,20 +73,31 @@ export class Transactions {
           ? await this.dataSource.transaction(options.isolation, unit)
           : await this.dataSource.transaction(unit);
         if (published) this.outbox.committed();
-        for (const fn of callbacks) {
-          try {
-            fn();
-          } catch (err) {
-            // The work is committed; a failing follow-up must not turn it into an error.
-            this.logger.error({ err }, 'afterCommit callback failed');
-          }
-        }
+        for (const fn of callbacks) fn();
         return result;
       } catch (err) {
         if (!isRetryableTxError(err) || attempt >= attempts) throw err;
         this.logger.debug({ attempt }, 'retrying transaction after serialization failure/deadlock');
         await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
       }
+    }
+  }
+
+  /** Runs a committed transaction's follow-up; a failure is reported, never swallowed or thrown. */
+  private followUp(fn: () => unknown): void {
+    // The work is committed; a failing follow-up must not turn it into an error.
+    const failed = (err: unknown) => {
+      this.metrics.afterCommitFailures.inc();
+      this.logger.error(
+        { err, correlationId: this.context.correlationId },
+        'afterCommit follow-up failed',
+      );
+    };
+    try {
+      const result = fn();
+      if (result instanceof Promise) result.catch(failed);
+    } catch (err) {
+      failed(err);
     }
   }
 }

@@ -1,7 +1,7 @@
-import type { ContextName } from '../config/app-config.js';
-
 /** Queues are named `<context>.<job>`, e.g. `streaming.encode`. */
-export function queueName(context: ContextName | 'platform', job: string): string {
+export function queueName(context: string, job: string): string {
+  if (!/^[a-z][a-z0-9-]*$/.test(context))
+    throw new Error(`Context "${context}" must be kebab-case`);
   if (!/^[a-z][a-z0-9-]*$/.test(job)) throw new Error(`Job name "${job}" must be kebab-case`);
   return `${context}.${job}`;
 }

@@ -15,6 +15,8 @@ export class OutboxRow {
   @Column('text', { name: 'causation_id' }) causationId: string;
   @Column('text', { name: 'tenant_id', nullable: true }) tenantId: string | null;
   @Column('jsonb') payload: object;
+  /** An InternalEvent: delivered to its own context's consumers only, never to a broker. */
+  @Column('boolean', { default: false }) internal: boolean;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Index('outbox_dispatched_at_idx')
   @Column('timestamptz', { name: 'dispatched_at', nullable: true })

@@ -4,6 +4,7 @@ import { Subject } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '../http/request-context.js';
+import { InternalEvent } from './internal-event.js';
 
 /**
  * Writes integration events to `platform.outbox` inside the caller's transaction and signals
@@ -26,7 +27,7 @@ export class Outbox {
       ids.push(id);
       const n = values.length;
       rows.push(
-        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8})`,
+        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9})`,
       );
       values.push(
         id,
@@ -37,10 +38,11 @@ export class Outbox {
         this.context.causationId,
         this.context.tenantId ?? null,
         JSON.stringify(event.payload),
+        event instanceof InternalEvent,
       );
     }
     await manager.query(
-      `INSERT INTO platform.outbox (id, type, version, occurred_at, correlation_id, causation_id, tenant_id, payload)
+      `INSERT INTO platform.outbox (id, type, version, occurred_at, correlation_id, causation_id, tenant_id, payload, internal)
        VALUES ${rows.join(', ')}`,
       values,
     );

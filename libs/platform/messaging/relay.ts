@@ -4,6 +4,7 @@ import type { EventEnvelope } from '@app/contracts';
 import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { Pollers, type Poller } from '../jobs/poller.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventTransport } from './event-transport.js';
 import { Inbox } from './inbox.js';
@@ -18,6 +19,7 @@ interface OutboxRecord {
   causation_id: string;
   tenant_id: string | null;
   payload: object;
+  internal: boolean;
   created_at: Date;
 }
 
@@ -39,9 +41,7 @@ interface OutboxRecord {
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
   private subscription?: Subscription;
-  private timer?: NodeJS.Timeout;
-  private draining?: Promise<void>;
-  private again = false;
+  private readonly poller: Poller;
   private stopped = true;
 
   constructor(
@@ -51,7 +51,18 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly metrics: Metrics,
     @InjectDataSource() private readonly dataSource: DataSource,
+    pollers: Pollers,
   ) {
+    // The after-commit signal kicks it; the interval catches whatever a crash or a lost signal
+    // left behind. Started here, once this process's consumers are registered.
+    this.poller = pollers.create({
+      name: 'platform.outbox-relay',
+      intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      autoStart: false,
+      run: async () => {
+        await this.pump();
+      },
+    });
     metrics.onScrape(async () => {
       const [row] = await this.dataSource.query(
         `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS lag
@@ -79,33 +90,21 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.subscription = this.outbox.commits$.subscribe(() => this.kick());
-    const tick = () => {
-      this.kick();
-      this.timer = setTimeout(tick, this.config.OUTBOX_POLL_INTERVAL_MS);
-    };
-    this.timer = setTimeout(tick, 0);
+    this.subscription = this.outbox.commits$.subscribe(() => this.poller.kick());
+    this.poller.start();
   }
 
-  /** Stops signals and polling and waits for the drain in progress. */
+  /** Stops signals and polling and waits for the drain in progress and its deliveries. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.subscription?.unsubscribe();
-    clearTimeout(this.timer);
-    await this.draining;
+    await this.poller.stop();
     await this.inbox.settled();
   }
 
   /** Requests a drain; coalesces with one already running. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.draining) {
-      this.again = true;
-      return;
-    }
-    this.draining = this.drainLoop().finally(() => {
-      this.draining = undefined;
-    });
+    this.poller.kick();
   }
 
   /**
@@ -132,18 +131,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async drainLoop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.pump();
-      } catch (err) {
-        this.logger.error({ err }, 'outbox relay drain failed; the poller will retry');
-        return;
-      }
-    } while (this.again && !this.stopped);
-  }
-
   /** Claims and dispatches one batch and waits for its deliveries. Returns its size. */
   async dispatchBatch(limit = this.config.OUTBOX_BATCH_SIZE): Promise<number> {
     const { count, delivered } = await this.claimBatch(limit);
@@ -162,7 +149,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
           WHERE o.id = c.id
           RETURNING o.id, o.type, o.version, o.occurred_at, o.correlation_id, o.causation_id,
-                    o.tenant_id, o.payload, o.created_at`,
+                    o.tenant_id, o.payload, o.internal, o.created_at`,
         [limit],
       )) as [OutboxRecord[], number];
       if (claimed.length > 0) {
@@ -184,8 +171,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
           ],
         );
         // Other services (own databases) get them through the broker; if it refuses, this
-        // transaction rolls back and the batch is retried.
-        await this.transport.publish(claimed.map(toEnvelope));
+        // transaction rolls back and the batch is retried. Internal events never leave.
+        const published = claimed.filter((r) => !r.internal);
+        if (published.length > 0) await this.transport.publish(published.map(toEnvelope));
       }
       return claimed;
     });

@@ -72,6 +72,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly afterCommitFailures = new Counter({
+    name: 'after_commit_failures_total',
+    help: 'Follow-ups registered with tx.afterCommit that threw or rejected (the work itself committed)',
+    registers: [this.registry],
+  });
+
+  readonly pollerFailures = new Counter({
+    name: 'poller_failures_total',
+    help: 'Runs of a periodic task (Poller) that threw, by poller',
+    labelNames: ['poller'] as const,
+    registers: [this.registry],
+  });
+
   private readonly collectors: (() => Promise<void>)[] = [];
 
   constructor() {

@@ -1,4 +1,11 @@
-import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationShutdown,
+} from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 
@@ -53,3 +60,69 @@ export function createRedis(url: string, name: string): Redis {
   exports: [REDIS, RedisKeys],
 })
 export class RedisModule {}
+
+/**
+ * A context's Redis: a client whose every key is prefixed with `<REDIS_PREFIX><context>:` by
+ * ioredis itself (`keyPrefix`, also applied to the KEYS of scripts), so a context can only reach
+ * its own key space. Write keys without the prefix: `redis.client.get(redis.key('product', id))`.
+ */
+export class ContextRedis implements OnApplicationShutdown {
+  constructor(
+    readonly context: string,
+    /** The full prefix ioredis adds (for logs and tests; never prepend it yourself). */
+    readonly prefix: string,
+    readonly client: Redis,
+  ) {}
+
+  /** `key('product', id)` → `product:<id>` (stored as `<prefix>product:<id>`). */
+  key(...parts: (string | number)[]): string {
+    return parts.join(':');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
+
+const CONTEXT_REDIS_MODULES = new WeakMap<object, string>();
+
+/** The context a `ContextRedisModule.forContext(...)` module was made for (boot-time checks). */
+export function contextOfRedisModule(module: unknown): string | undefined {
+  return typeof module === 'object' && module !== null
+    ? CONTEXT_REDIS_MODULES.get(module)
+    : undefined;
+}
+
+/**
+ * Imported by a context module, with its own name: `ContextRedisModule.forContext('commerce')`.
+ * The composition root refuses to boot a context that asks for another context's key space, and
+ * context code may not inject the platform's unprefixed client (test/architecture).
+ */
+@Module({})
+export class ContextRedisModule {
+  static forContext(context: string): DynamicModule {
+    if (!/^[a-z][a-z0-9-]*$/.test(context)) {
+      throw new Error(`Context "${context}" must be kebab-case`);
+    }
+    const module: DynamicModule = {
+      module: ContextRedisModule,
+      providers: [
+        {
+          provide: ContextRedis,
+          inject: [AppConfig, REDIS],
+          useFactory: (config: AppConfig, shared: Redis) => {
+            const prefix = `${config.REDIS_PREFIX}${context}:`;
+            return new ContextRedis(
+              context,
+              prefix,
+              shared.duplicate({ keyPrefix: prefix, connectionName: context }),
+            );
+          },
+        },
+      ],
+      exports: [ContextRedis],
+    };
+    CONTEXT_REDIS_MODULES.set(module, context);
+    return module;
+  }
+}

@@ -1,16 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ProductChanged } from '@app/contracts';
-import {
-  AppConfig,
-  Consumes,
-  InjectRedis,
-  RedisKeys,
-  type IntegrationEventConsumer,
-} from '@app/platform';
+import { Consumes, InjectRedis, RedisKeys, type IntegrationEventConsumer } from '@app/platform';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import type { ProductResponse } from './catalog.dto.js';
+import { CommerceConfig } from '../commerce.config.js';
 
 /**
  * Cache-aside for product detail reads (`commerce:product:<id>`), safe against the classic race
@@ -33,7 +28,7 @@ export class ProductCache {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly config: AppConfig,
+    private readonly config: CommerceConfig,
   ) {}
 
   private key(id: string) {

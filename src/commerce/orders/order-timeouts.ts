@@ -10,6 +10,7 @@ import { AppConfig, Transactions } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { Inventory } from '../inventory/inventory.js';
 import { OrderTransitions } from './order-transitions.js';
+import { CommerceConfig } from '../commerce.config.js';
 
 /**
  * An order never stays PENDING (or PAID) for ever: past COMMERCE_ORDER_TIMEOUT_SECONDS it is
@@ -28,6 +29,7 @@ export class OrderTimeouts implements OnApplicationBootstrap, BeforeApplicationS
     private readonly orders: OrderTransitions,
     private readonly inventory: Inventory,
     private readonly config: AppConfig,
+    private readonly contextConfig: CommerceConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -36,10 +38,11 @@ export class OrderTimeouts implements OnApplicationBootstrap, BeforeApplicationS
       this.running = this.sweep()
         .catch((err) => this.logger.error({ err }, 'order timeout sweep failed'))
         .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, this.config.COMMERCE_POLL_INTERVAL_MS);
+          if (this.timer)
+            this.timer = setTimeout(tick, this.contextConfig.COMMERCE_POLL_INTERVAL_MS);
         });
     };
-    this.timer = setTimeout(tick, this.config.COMMERCE_POLL_INTERVAL_MS);
+    this.timer = setTimeout(tick, this.contextConfig.COMMERCE_POLL_INTERVAL_MS);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -53,7 +56,7 @@ export class OrderTimeouts implements OnApplicationBootstrap, BeforeApplicationS
     const stalled: { id: string }[] = await this.db.query(
       `SELECT id FROM commerce.orders WHERE status IN ('PENDING', 'PAID') AND created_at < now() - make_interval(secs => $1)
         ORDER BY created_at LIMIT 100`,
-      [this.config.COMMERCE_ORDER_TIMEOUT_SECONDS],
+      [this.contextConfig.COMMERCE_ORDER_TIMEOUT_SECONDS],
     );
     for (const { id } of stalled) {
       // One bad order must not stop the others from timing out.

@@ -1,7 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '@app/platform';
+
 import nodemailer, { type Transporter } from 'nodemailer';
 import { randomUUID } from 'node:crypto';
+import { NotificationsConfig } from '../notifications.config.js';
 
 export interface Message {
   /** The notification id: the provider's idempotency key / Message-ID. */
@@ -24,7 +25,7 @@ export interface ChannelAdapter {
 export class EmailChannel implements ChannelAdapter, OnApplicationShutdown {
   private readonly transport: Transporter;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly config: NotificationsConfig) {
     this.transport = config.SMTP_URL
       ? nodemailer.createTransport(config.SMTP_URL)
       : nodemailer.createTransport({ jsonTransport: true });
@@ -63,7 +64,7 @@ async function postJson(url: string, key: string | undefined, body: object): Pro
 @Injectable()
 export class SmsChannel implements ChannelAdapter {
   private readonly logger = new Logger(SmsChannel.name);
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: NotificationsConfig) {}
 
   async send(m: Message): Promise<string> {
     if (this.config.SMS_PROVIDER === 'twilio')
@@ -80,7 +81,7 @@ export class SmsChannel implements ChannelAdapter {
 @Injectable()
 export class PushChannel implements ChannelAdapter {
   private readonly logger = new Logger(PushChannel.name);
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: NotificationsConfig) {}
 
   async send(m: Message): Promise<string> {
     if (this.config.PUSH_PROVIDER === 'fcm') {

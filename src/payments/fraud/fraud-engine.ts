@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, InjectRedis, RedisKeys } from '@app/platform';
+import { InjectRedis, RedisKeys } from '@app/platform';
 import { Redis } from 'ioredis';
 import { parseFraudRules, type FraudRule, type Subject, type Verdict } from './fraud-rules.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 export interface FraudContext {
   /** The saga being checked: re-evaluating it after a crash does not count it twice. */
@@ -41,7 +42,7 @@ export class FraudEngine {
   private readonly rules: FraudRule[];
 
   constructor(
-    config: AppConfig,
+    config: PaymentsConfig,
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {

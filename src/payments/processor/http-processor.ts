@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig } from '@app/platform';
+
 import {
   PaymentProcessor,
   ProcessorTimeout,
@@ -9,6 +9,7 @@ import {
   type DeclineReason,
   type RefundResult,
 } from './processor.port.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 /**
  * A real processor over HTTPS (`PAYMENTS_PROCESSOR=http`, `PAYMENTS_PROCESSOR_URL`,
@@ -18,7 +19,7 @@ import {
  */
 @Injectable()
 export class HttpProcessor extends PaymentProcessor {
-  constructor(private readonly config: AppConfig) {
+  constructor(private readonly config: PaymentsConfig) {
     super();
   }
 

@@ -1,13 +1,14 @@
 import type { Provider } from '@nestjs/common';
-import { AppConfig } from '@app/platform';
+
 import { HttpProcessor } from './http-processor.js';
 import { PaymentProcessor } from './processor.port.js';
 import { SandboxProcessor } from './sandbox-processor.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 /** PAYMENTS_PROCESSOR picks the adapter behind the PaymentProcessor port. */
 export const processorProvider: Provider = {
   provide: PaymentProcessor,
-  inject: [AppConfig, SandboxProcessor, HttpProcessor],
-  useFactory: (config: AppConfig, sandbox: SandboxProcessor, http: HttpProcessor) =>
+  inject: [PaymentsConfig, SandboxProcessor, HttpProcessor],
+  useFactory: (config: PaymentsConfig, sandbox: SandboxProcessor, http: HttpProcessor) =>
     config.PAYMENTS_PROCESSOR === 'http' ? http : sandbox,
 };

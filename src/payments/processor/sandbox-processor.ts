@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { AppConfig, InjectRedis, RedisKeys } from '@app/platform';
+import { InjectRedis, RedisKeys } from '@app/platform';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import {
@@ -11,6 +11,7 @@ import {
   type DeclineReason,
   type RefundResult,
 } from './processor.port.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 /**
  * Test cards, like the public ones of card processors. Anything else that passes Luhn succeeds.
@@ -56,7 +57,7 @@ export class SandboxProcessor extends PaymentProcessor {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly config: AppConfig,
+    private readonly config: PaymentsConfig,
   ) {
     super();
   }

@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { Ledger } from '../ledger/ledger.js';
 import { SagaRunner } from './saga-runner.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 /**
  * Resumes sagas that are due (retries, waits) or whose runner died (expired lease), and reaps
@@ -28,6 +29,7 @@ export class SagaPoller implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly ledger: Ledger,
     private readonly runner: SagaRunner,
     private readonly config: AppConfig,
+    private readonly contextConfig: PaymentsConfig,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,7 +39,8 @@ export class SagaPoller implements OnApplicationBootstrap, BeforeApplicationShut
       this.running = this.poll()
         .catch((err) => this.logger.error({ err }, 'saga poll failed'))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.config.PAYMENTS_POLL_INTERVAL_MS);
+          if (!this.stopped)
+            this.timer = setTimeout(tick, this.contextConfig.PAYMENTS_POLL_INTERVAL_MS);
         });
     };
     this.timer = setTimeout(tick, 0);

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig, Metrics, Transactions, type Tx } from '@app/platform';
+import { Metrics, Transactions, type Tx } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { FraudEngine } from '../fraud/fraud-engine.js';
@@ -11,6 +11,7 @@ import type { SagaData } from './saga-data.js';
 import { outcomeEvents } from './saga-outcome-events.js';
 import type { Saga, SagaState, SagaStep } from './saga.entity.js';
 import { SagaFaults, SimulatedCrash } from './saga-faults.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 type StepOutcome = 'continue' | { waitMs: number };
 
@@ -61,7 +62,7 @@ export class SagaRunner {
     private readonly vault: Vault,
     private readonly faults: SagaFaults,
     private readonly metrics: Metrics,
-    private readonly config: AppConfig,
+    private readonly config: PaymentsConfig,
   ) {}
 
   /** Runs a saga until it ends or has to wait. Another runner holding it → returns at once. */

@@ -7,7 +7,7 @@ import {
   QueryHandler,
 } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig, isUniqueViolation, Transactions } from '@app/platform';
+import { isUniqueViolation, Transactions } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ownedAccount } from '../accounts/account-queries.js';
@@ -18,6 +18,7 @@ import { newSagaData, type SagaData } from './saga-data.js';
 import { SagaRunner, type SagaRow } from './saga-runner.js';
 import type { SagaKind } from './saga.entity.js';
 import { mapTransfer, type CreateTransferRequest, type TransferResponse } from './transfers.dto.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 export class StartTransfer extends Command<TransferResponse> {
   constructor(
@@ -56,7 +57,7 @@ abstract class SagaStarter {
     protected readonly db: DataSource,
     protected readonly transactions: Transactions,
     protected readonly runner: SagaRunner,
-    protected readonly config: AppConfig,
+    protected readonly config: PaymentsConfig,
   ) {}
 
   protected async start(
@@ -123,7 +124,7 @@ export class StartTransferHandler extends SagaStarter implements ICommandHandler
     @InjectDataSource() db: DataSource,
     transactions: Transactions,
     runner: SagaRunner,
-    config: AppConfig,
+    config: PaymentsConfig,
   ) {
     super(db, transactions, runner, config);
   }
@@ -166,7 +167,7 @@ export class StartTopUpHandler extends SagaStarter implements ICommandHandler<St
     @InjectDataSource() db: DataSource,
     transactions: Transactions,
     runner: SagaRunner,
-    config: AppConfig,
+    config: PaymentsConfig,
     private readonly vault: Vault,
     private readonly system: SystemAccounts,
   ) {

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig } from '@app/platform';
+
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { DataSource, Not, type EntityManager } from 'typeorm';
 import type { CardDetails } from '../processor/processor.port.js';
 import { Card } from './card.entity.js';
+import { PaymentsConfig } from '../payments.config.js';
 
 /**
  * The PCI boundary: the only code that sees a card number in plaintext. Encrypts with
@@ -18,7 +19,7 @@ export class Vault {
   private readonly activeKeyId: string;
 
   constructor(
-    config: AppConfig,
+    config: PaymentsConfig,
     @InjectDataSource() private readonly db: DataSource,
   ) {
     this.keys = config.vaultKeys;

@@ -1,6 +1,6 @@
-import type { TestApp, TestUser } from './test-app.js';
+import type { TestApp, TestUser } from '@app/testing';
 
-/** Shop fixtures over HTTP: a product with stock, a shopper with a vaulted card. */
+/** Commerce fixtures over HTTP: a product with stock, a checkout of a cart. */
 export async function newProduct(
   t: TestApp,
   admin: TestUser,
@@ -31,16 +31,6 @@ export async function newProduct(
     if (stock.statusCode !== 200) throw new Error(`set stock: ${stock.statusCode} ${stock.body}`);
   }
   return product;
-}
-
-export async function vaultCard(t: TestApp, user: TestUser, number = '4242424242424242') {
-  const res = await t.post(
-    '/v1/payments/cards',
-    { number, expMonth: 12, expYear: 2035, cvc: '123', holderName: user.displayName },
-    { token: user.accessToken },
-  );
-  if (res.statusCode !== 201) throw new Error(`vault card: ${res.statusCode} ${res.body}`);
-  return res.json() as { token: string };
 }
 
 export async function checkout(

@@ -1,0 +1,18 @@
+import type { ContextDescriptor } from '@app/platform';
+import { commerceContext } from './commerce/commerce.context.js';
+import { identityContext } from './identity/identity.context.js';
+import { notificationsContext } from './notifications/notifications.context.js';
+import { paymentsContext } from './payments/payments.context.js';
+
+/**
+ * Every bounded context of the product, one line each: the composition root (app.module.ts), the
+ * DataSource (database.ts), the valid `CONTEXTS` values, the config loader, the role set and the
+ * Swagger tags are all derived from this list. Adding a context = its folder, its line here, and
+ * its `libs/contracts/<context>/` folder (README › Adding a context).
+ */
+export const CONTEXTS: readonly ContextDescriptor[] = [
+  identityContext,
+  notificationsContext,
+  commerceContext,
+  paymentsContext,
+];

@@ -1,0 +1,15 @@
+import { defineContext } from '@app/platform';
+import { NotificationsSchema1795482193460 } from './migrations/1795482193460-NotificationsSchema.js';
+import { NotificationsConfig } from './notifications.config.js';
+import { Notification, Recipient } from './notifications.entities.js';
+import { NotificationsModule } from './notifications.module.js';
+
+/** Priority routing of events to email, SMS, push and the in-app inbox. Schema `notifications`. */
+export const notificationsContext = defineContext({
+  name: 'notifications',
+  description: 'In-app inbox and channel preferences',
+  config: NotificationsConfig,
+  entities: [Recipient, Notification],
+  migrations: [NotificationsSchema1795482193460],
+  module: NotificationsModule,
+});
