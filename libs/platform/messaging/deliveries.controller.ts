@@ -12,8 +12,7 @@ import { Authenticated, Roles } from '../auth/auth.decorators.js';
 import { PlatformError } from '../http/app-error.js';
 import { decodeCursor, PageQuery, toPage } from '../http/pagination.js';
 import { ProblemDoc } from '../http/problem.dto.js';
-import type { DeliveryRow } from './inbox.js';
-import { ParkedDeliveries } from './parked-deliveries.js';
+import { ParkedDeliveries, type ParkedCursor, type ParkedRecord } from './parked-deliveries.js';
 import { OutboxRelay } from './relay.js';
 
 export class ParkedDelivery {
@@ -38,16 +37,16 @@ export class RedriveResult {
   @ApiProperty({ example: 'pending' }) status: 'pending';
 }
 
-function mapDelivery(r: DeliveryRow): ParkedDelivery {
+function mapDelivery(r: ParkedRecord): ParkedDelivery {
   return {
-    eventId: r.event_id,
+    eventId: r.eventId,
     consumer: r.consumer,
-    eventType: r.event_type,
-    eventVersion: r.event_version,
+    eventType: r.eventType,
+    eventVersion: r.eventVersion,
     attempts: r.attempts,
-    lastError: r.last_error,
-    firstSeenAt: new Date(r.created_at).toISOString(),
-    parkedAt: new Date(r.updated_at).toISOString(),
+    lastError: r.lastError,
+    firstSeenAt: r.firstSeenAt.toISOString(),
+    parkedAt: r.parkedAt.toISOString(),
     envelope: r.envelope,
   };
 }
@@ -67,15 +66,11 @@ export class DeliveriesController {
   @ApiOperation({ summary: 'List parked (dead-lettered) deliveries, oldest first' })
   @ApiOkResponse({ type: ParkedDeliveryPage })
   async parked(@Query() q: PageQuery): Promise<ParkedDeliveryPage> {
-    const after = decodeCursor<{ updatedAt: string; eventId: string; consumer: string }>(q.cursor, [
-      'updatedAt',
-      'eventId',
-      'consumer',
-    ]);
+    const after = decodeCursor<ParkedCursor>(q.cursor, ['updatedAt', 'eventId', 'consumer']);
     const rows = await this.deliveries.list(q.limit + 1, after);
     return toPage(rows, q.limit, mapDelivery, (r) => ({
-      updatedAt: r.updated_at_exact!,
-      eventId: r.event_id,
+      updatedAt: r.cursorAt,
+      eventId: r.eventId,
       consumer: r.consumer,
     }));
   }

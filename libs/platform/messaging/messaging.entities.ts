@@ -1,3 +1,4 @@
+import type { EventEnvelope } from '@app/contracts';
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
@@ -60,4 +61,33 @@ export class ConsumerRow {
   @Column('int', { name: 'event_version' }) eventVersion: number;
   @Column('timestamptz', { name: 'registered_at', default: () => 'now()' }) registeredAt: Date;
   @Column('timestamptz', { name: 'last_seen_at', default: () => 'now()' }) lastSeenAt: Date;
+}
+
+/** A `platform.inbox` row as SQL returns it (raw SQL on the hot paths). */
+export interface InboxRecord {
+  event_id: string;
+  consumer: string;
+  event_type: string;
+  event_version: number;
+  envelope: EventEnvelope;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date;
+  last_error: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** A `platform.outbox` row as the relay's claim returns it. */
+export interface OutboxRecord {
+  id: string;
+  type: string;
+  version: number;
+  occurred_at: Date;
+  correlation_id: string;
+  causation_id: string;
+  tenant_id: string | null;
+  payload: object;
+  internal: boolean;
+  created_at: Date;
 }

@@ -3,7 +3,9 @@ import { DiscoveryModule } from '@nestjs/core';
 import { Transactions } from '../database/transactions.js';
 import { DeliveriesController } from './deliveries.controller.js';
 import { EventTransport } from './event-transport.js';
+import { ConsumerRegistry } from './consumer-registry.js';
 import { Inbox } from './inbox.js';
+import { InboxStore } from './inbox-store.js';
 import { ParkedDeliveries } from './parked-deliveries.js';
 import { Outbox } from './outbox.js';
 import { OutboxRelay } from './relay.js';
@@ -12,7 +14,16 @@ import { OutboxRelay } from './relay.js';
 @Module({
   imports: [DiscoveryModule],
   controllers: [DeliveriesController],
-  providers: [Outbox, OutboxRelay, Inbox, ParkedDeliveries, Transactions, EventTransport],
+  providers: [
+    Outbox,
+    OutboxRelay,
+    ConsumerRegistry,
+    InboxStore,
+    Inbox,
+    ParkedDeliveries,
+    Transactions,
+    EventTransport,
+  ],
   exports: [Outbox, OutboxRelay, Inbox, Transactions],
 })
 export class MessagingModule {}

@@ -8,20 +8,8 @@ import { Pollers, type Poller } from '../jobs/poller.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventTransport } from './event-transport.js';
 import { Inbox } from './inbox.js';
+import type { OutboxRecord } from './messaging.entities.js';
 import { Outbox } from './outbox.js';
-
-interface OutboxRecord {
-  id: string;
-  type: string;
-  version: number;
-  occurred_at: Date;
-  correlation_id: string;
-  causation_id: string;
-  tenant_id: string | null;
-  payload: object;
-  internal: boolean;
-  created_at: Date;
-}
 
 /**
  * Moves committed outbox rows to their consumers.
