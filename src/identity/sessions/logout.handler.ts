@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Transactions } from '@app/platform';
 import { RefreshToken } from './refresh-token.entity.js';
-import { lockFamily, revokeFamily } from './refresh.handler.js';
+import { lockFamily, revokeFamily } from './refresh-session.handler.js';
 import { parseRefreshToken, secretMatches } from './sessions.js';
 
 export class Logout extends Command<void> {

@@ -1,0 +1,47 @@
+import { Body, Controller, Get, Post } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Authenticated, CurrentUser, ProblemDoc, Public, type Principal } from '@app/platform';
+import { RegisterRequest, UserResponse } from './accounts.dto.js';
+import { GetMe } from './get-me.handler.js';
+import { RegisterUser } from './register-user.handler.js';
+
+/** Accounts: sign-up and the signed-in account. */
+@ApiTags('identity')
+@ApiBadRequestResponse({
+  description: 'Invalid request (fields listed in `errors`)',
+  type: ProblemDoc,
+})
+@Controller('v1/identity')
+export class AccountsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Public()
+  @Post('register')
+  @ApiOperation({ summary: 'Create an account (role: customer)' })
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiConflictResponse({ description: 'identity.email_taken', type: ProblemDoc })
+  register(@Body() body: RegisterRequest): Promise<UserResponse> {
+    return this.commands.execute(new RegisterUser(body));
+  }
+
+  @Get('me')
+  @Authenticated()
+  @ApiOperation({ summary: 'The signed-in account' })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiNotFoundResponse({ description: 'identity.user_not_found', type: ProblemDoc })
+  me(@CurrentUser() user: Principal): Promise<UserResponse> {
+    return this.queries.execute(new GetMe(user.userId));
+  }
+}

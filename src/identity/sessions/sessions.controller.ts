@@ -1,0 +1,56 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import {
+  ApiBadRequestResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ProblemDoc, Public } from '@app/platform';
+import { Login } from './login.handler.js';
+import { Logout } from './logout.handler.js';
+import { RefreshSession } from './refresh-session.handler.js';
+import { LoginRequest, RefreshRequest, TokenResponse } from './sessions.dto.js';
+
+/** Sessions: log in, rotate the refresh token, log out. */
+@ApiTags('identity')
+@ApiBadRequestResponse({
+  description: 'Invalid request (fields listed in `errors`)',
+  type: ProblemDoc,
+})
+@Public()
+@Controller('v1/identity')
+export class SessionsController {
+  constructor(private readonly commands: CommandBus) {}
+
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Exchange email + password for an access token and a refresh token' })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiUnauthorizedResponse({ description: 'identity.invalid_credentials', type: ProblemDoc })
+  login(@Body() body: LoginRequest): Promise<TokenResponse> {
+    return this.commands.execute(new Login(body));
+  }
+
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rotate a refresh token; reusing an old one revokes the whole session' })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiUnauthorizedResponse({
+    description: 'identity.invalid_refresh_token | refresh_token_expired | refresh_token_reused',
+    type: ProblemDoc,
+  })
+  refresh(@Body() body: RefreshRequest): Promise<TokenResponse> {
+    return this.commands.execute(new RefreshSession(body.refreshToken));
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'End the session the refresh token belongs to' })
+  @ApiNoContentResponse({ description: 'Session ended (also answered for unknown tokens)' })
+  logout(@Body() body: RefreshRequest): Promise<void> {
+    return this.commands.execute(new Logout(body.refreshToken));
+  }
+}
