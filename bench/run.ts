@@ -4,7 +4,8 @@ import { BenchApp } from './app.js';
 import { dropDatabase, exec, freshDatabase, machineFacts } from './env.js';
 import { runScenario, table, writeReports, type Result, type Scenario } from './harness.js';
 import { p1, p3c } from './scenarios/http.js';
-import { InProcessApp, p6, p7, p9 } from './scenarios/inprocess.js';
+import { InProcessApp, p6, p9 } from './scenarios/inprocess.js';
+import { p7 } from './scenarios/relay.js';
 import { p2 } from './scenarios/orders.js';
 import { p3a, p3b } from './scenarios/payments.js';
 
