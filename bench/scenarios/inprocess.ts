@@ -55,7 +55,6 @@ export async function until(check: () => boolean, timeoutMs = 120_000): Promise<
   }
 }
 
-
 /** P9: in-process publish cost at the relay's batch size vs Node's EventEmitter. */
 export function p9(app: InProcessApp): Scenario {
   const batch = 200;
