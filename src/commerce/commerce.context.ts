@@ -1,11 +1,14 @@
 import { defineContext } from '@app/platform';
-import { CartLine } from './cart/cart.entities.js';
-import { Category, Product } from './catalog/catalog.entities.js';
+import { CartLine } from './cart/cart-line.entity.js';
+import { Category } from './catalog/category.entity.js';
+import { Product } from './catalog/product.entity.js';
 import { CommerceConfig } from './commerce.config.js';
 import { CommerceModule } from './commerce.module.js';
-import { InventoryItem, StockMovement } from './inventory/inventory.entities.js';
+import { InventoryItem } from './inventory/inventory-item.entity.js';
+import { StockMovement } from './inventory/stock-movement.entity.js';
 import { CommerceSchema1795481766372 } from './migrations/1795481766372-CommerceSchema.js';
-import { Order, OrderTimelineEntry } from './orders/order.entity.js';
+import { OrderTimelineEntry } from './orders/order-timeline-entry.entity.js';
+import { Order } from './orders/order.entity.js';
 
 /** The shop: catalog, search, cart, inventory and orders. Schema `commerce`, Redis `commerce:`. */
 export const commerceContext = defineContext({

@@ -9,8 +9,7 @@ export type CommerceErrorCode =
   | 'commerce.cart_empty'
   | 'commerce.mixed_currencies'
   | 'commerce.product_unavailable'
-  | 'commerce.illegal_transition'
-  | 'commerce.unsupported_currency';
+  | 'commerce.illegal_transition';
 
 const STATUS: Record<CommerceErrorCode, number> = {
   'commerce.product_not_found': 404,
@@ -22,7 +21,6 @@ const STATUS: Record<CommerceErrorCode, number> = {
   'commerce.mixed_currencies': 422,
   'commerce.product_unavailable': 422,
   'commerce.illegal_transition': 409,
-  'commerce.unsupported_currency': 400,
 };
 
 export class CommerceError extends AppError {

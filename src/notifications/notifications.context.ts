@@ -1,8 +1,9 @@
 import { defineContext } from '@app/platform';
 import { NotificationsSchema1795482193460 } from './migrations/1795482193460-NotificationsSchema.js';
 import { NotificationsConfig } from './notifications.config.js';
-import { Notification, Recipient } from './notifications.entities.js';
+import { Notification } from './delivery/notification.entity.js';
 import { NotificationsModule } from './notifications.module.js';
+import { Recipient } from './preferences/recipient.entity.js';
 
 /** Priority routing of events to email, SMS, push and the in-app inbox. Schema `notifications`. */
 export const notificationsContext = defineContext({

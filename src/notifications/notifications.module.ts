@@ -5,13 +5,21 @@ import { DeliveryProcessor } from './delivery/delivery.processor.js';
 import {
   NotifyOrderConfirmed,
   NotifyOrderFailed,
-  NotifyRefund,
-  Welcome,
-} from './delivery/event-consumers.js';
+} from './delivery/order-notifications.consumer.js';
+import { NotifyRefund } from './delivery/refund.consumer.js';
 import { DELIVERY_QUEUE, NotificationRouter } from './delivery/router.js';
+import { Welcome } from './delivery/welcome.consumer.js';
 import { InboxController } from './inbox/inbox.controller.js';
+import { ListNotificationsHandler } from './inbox/list-notifications.handler.js';
+import { MarkReadHandler } from './inbox/mark-read.handler.js';
+import { GetPreferencesHandler } from './preferences/get-preferences.handler.js';
+import { PreferencesController } from './preferences/preferences.controller.js';
+import { UpdatePreferencesHandler } from './preferences/update-preferences.handler.js';
 
-const controllers = [InboxController];
+// InboxController first: the OpenAPI document lists the inbox routes before the preferences.
+const controllers = [InboxController, PreferencesController];
+const commandHandlers = [MarkReadHandler, UpdatePreferencesHandler];
+const queryHandlers = [ListNotificationsHandler, GetPreferencesHandler];
 const consumers = [Welcome, NotifyOrderConfirmed, NotifyOrderFailed, NotifyRefund];
 const services = [NotificationRouter, DeliveryProcessor, EmailChannel, SmsChannel, PushChannel];
 
@@ -19,6 +27,6 @@ const services = [NotificationRouter, DeliveryProcessor, EmailChannel, SmsChanne
 @Module({
   imports: [BullModule.registerQueue({ name: DELIVERY_QUEUE })],
   controllers,
-  providers: [...consumers, ...services],
+  providers: [...commandHandlers, ...queryHandlers, ...consumers, ...services],
 })
 export class NotificationsModule {}

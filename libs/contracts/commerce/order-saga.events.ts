@@ -37,21 +37,3 @@ export class OrderFailed extends IntegrationEvent<OrderFailedPayload> {
   static override readonly type = 'commerce.order-failed';
   static override readonly version = 1;
 }
-
-/** Inventory held stock for every line of a paid order. */
-export class InventoryReserved extends IntegrationEvent<{ orderId: string }> {
-  static override readonly type = 'commerce.inventory-reserved';
-  static override readonly version = 1;
-}
-
-/** Inventory could not hold stock for a paid order (nothing was held). */
-export class InventoryInsufficient extends IntegrationEvent<{ orderId: string; skus: string[] }> {
-  static override readonly type = 'commerce.inventory-insufficient';
-  static override readonly version = 1;
-}
-
-/** A product's public data changed (caches of it are stale). */
-export class ProductChanged extends IntegrationEvent<{ productId: string }> {
-  static override readonly type = 'commerce.product-changed';
-  static override readonly version = 1;
-}

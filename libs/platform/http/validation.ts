@@ -1,4 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { applyDecorators, ValidationError, ValidationPipe } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsISO4217CurrencyCode, IsString } from 'class-validator';
 import { PlatformError, type FieldError } from './app-error.js';
 
 /** Flattens class-validator's tree into `{ field: 'a.b.0.c', messages }` entries. */
@@ -32,4 +34,19 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ValidationFailed(flattenValidationErrors(errors)),
   });
+}
+
+const upperCase = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toUpperCase() : value;
+
+/**
+ * The one currency check: an ISO 4217 code, upper-cased first (`eur` is taken as `EUR`), so every
+ * context accepts and rejects the same codes (`ABC` → 400 naming the field).
+ */
+export function IsCurrency(): PropertyDecorator {
+  return applyDecorators(
+    Transform(upperCase),
+    IsString(),
+    IsISO4217CurrencyCode({ message: '$property must be an ISO 4217 code such as EUR' }),
+  );
 }

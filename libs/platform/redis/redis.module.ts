@@ -14,8 +14,8 @@ export const REDIS = Symbol('REDIS');
 export const InjectRedis = () => Inject(REDIS);
 
 /**
- * Per-context key space. Each context owns `<REDIS_PREFIX><context>:` and nothing else, so keys
- * never cross a boundary: `keys.for('commerce').key('stock', sku)` → `commerce:stock:<sku>`.
+ * The platform's own key spaces (`keys.for('platform').key('idem', …)` →
+ * `<REDIS_PREFIX>platform:idem:…`). Contexts never use it: they get a ContextRedis.
  */
 @Injectable()
 export class RedisKeys {

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
@@ -13,10 +12,9 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { PageQuery } from '@app/platform';
-
-const upper = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.toUpperCase() : value;
+import { IsCurrency } from '@app/platform';
+import type { CategoryRow } from './category.entity.js';
+import type { ProductRow } from './product.entity.js';
 
 export class CreateCategoryRequest {
   @ApiProperty({ example: 'Headphones' }) @IsString() @MinLength(1) @MaxLength(80) name: string;
@@ -58,10 +56,9 @@ export class CreateProductRequest {
   @Min(0)
   @Max(100_000_000)
   price: number;
+  /** Upper-cased before it is checked against the ISO 4217 list (`eur` is stored as `EUR`). */
   @ApiProperty({ example: 'EUR' })
-  @Transform(upper)
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
+  @IsCurrency()
   currency: string;
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() categoryId?: string;
   @ApiPropertyOptional({ example: { color: 'black' } })
@@ -98,80 +95,22 @@ export class ProductResponse {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export function mapProduct(r: any): ProductResponse {
+export function mapCategory(r: CategoryRow): CategoryResponse {
+  return { id: r.id, parentId: r.parent_id, name: r.name, slug: r.slug, path: r.path };
+}
+
+export function mapProduct(r: ProductRow): ProductResponse {
   return {
     id: r.id,
     sku: r.sku,
     name: r.name,
     description: r.description,
     price: Number(r.price),
-    currency: String(r.currency).trim(),
-    categoryId: r.category_id ?? r.categoryId ?? null,
+    currency: r.currency.trim(),
+    categoryId: r.category_id,
     attributes: r.attributes ?? {},
     active: r.active,
     version: r.version,
-    updatedAt: new Date(r.updated_at ?? r.updatedAt).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
   };
-}
-
-export class SearchQuery extends PageQuery {
-  @ApiPropertyOptional({
-    example: 'wireless head',
-    description: 'Words; the last one matches as a prefix',
-  })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  q?: string;
-
-  @ApiPropertyOptional({ format: 'uuid', description: 'Includes its subcategories' })
-  @IsOptional()
-  @IsUUID()
-  categoryId?: string;
-  @ApiPropertyOptional({ description: 'Minor units, inclusive' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  minPrice?: number;
-  @ApiPropertyOptional({ description: 'Minor units, inclusive' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  maxPrice?: number;
-  @ApiPropertyOptional({ description: 'Only products with available stock' })
-  @IsOptional()
-  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
-  @IsBoolean()
-  inStock?: boolean;
-}
-
-export class SearchHit extends ProductResponse {
-  @ApiProperty({ example: 0.61, description: 'Relevance (0 when there is no query)' }) rank: number;
-  @ApiProperty({ example: 12, description: 'Available stock' }) available: number;
-}
-
-export class CategoryFacet {
-  @ApiProperty({ format: 'uuid', nullable: true, type: String }) categoryId: string | null;
-  @ApiProperty({ nullable: true, type: String }) name: string | null;
-  @ApiProperty() count: number;
-}
-
-export class PriceFacet {
-  @ApiProperty({ example: 1000 }) min: number;
-  @ApiProperty({ example: 4999, nullable: true, type: Number }) max: number | null;
-  @ApiProperty() count: number;
-}
-
-export class Facets {
-  @ApiProperty({ type: [CategoryFacet] }) categories: CategoryFacet[];
-  @ApiProperty({ type: [PriceFacet] }) price: PriceFacet[];
-  @ApiProperty({ description: 'Products matching the query and filters' }) total: number;
-}
-
-export class SearchResponse {
-  @ApiProperty({ type: [SearchHit] }) items: SearchHit[];
-  @ApiProperty({ type: Facets }) facets: Facets;
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }

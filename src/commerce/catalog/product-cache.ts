@@ -1,11 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ProductChanged } from '@app/contracts';
-import { Consumes, InjectRedis, RedisKeys, type IntegrationEventConsumer } from '@app/platform';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { Redis } from 'ioredis';
-import { DataSource } from 'typeorm';
-import type { ProductResponse } from './catalog.dto.js';
+import { ContextRedis } from '@app/platform';
 import { CommerceConfig } from '../commerce.config.js';
+import type { ProductResponse } from './catalog.dto.js';
 
 /**
  * Cache-aside for product detail reads (`commerce:product:<id>`), safe against the classic race
@@ -26,17 +22,17 @@ return 1`;
 @Injectable()
 export class ProductCache {
   constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly redis: ContextRedis,
     private readonly config: CommerceConfig,
   ) {}
 
+  /** `product:<id>`, stored as `<REDIS_PREFIX>commerce:product:<id>` (ContextRedis prefixes it). */
   private key(id: string) {
-    return this.keys.for('commerce').key('product', id);
+    return this.redis.key('product', id);
   }
 
   async get(id: string): Promise<ProductResponse | null> {
-    const raw = await this.redis.get(this.key(id));
+    const raw = await this.redis.client.get(this.key(id));
     if (!raw) return null;
     const value = JSON.parse(raw) as ProductResponse & { tombstone?: true };
     return value.tombstone ? null : value;
@@ -44,7 +40,7 @@ export class ProductCache {
 
   /** Caches a product unless a newer version (or a newer tombstone) is already there. */
   async set(product: ProductResponse): Promise<void> {
-    await this.redis.eval(
+    await this.redis.client.eval(
       SET_IF_NEWER,
       1,
       this.key(product.id),
@@ -57,10 +53,10 @@ export class ProductCache {
   /** Replaces the entry with a tombstone of `version` (or removes it when the version is unknown). */
   async invalidate(id: string, version?: number): Promise<void> {
     if (version === undefined) {
-      await this.redis.del(this.key(id));
+      await this.redis.client.del(this.key(id));
       return;
     }
-    await this.redis.eval(
+    await this.redis.client.eval(
       SET_IF_NEWER,
       1,
       this.key(id),
@@ -68,21 +64,5 @@ export class ProductCache {
       version,
       this.config.COMMERCE_PRODUCT_CACHE_SECONDS,
     );
-  }
-}
-
-@Injectable()
-@Consumes(ProductChanged, 'commerce.invalidate-product-cache')
-export class InvalidateProductCache implements IntegrationEventConsumer<ProductChanged> {
-  constructor(
-    private readonly cache: ProductCache,
-    @InjectDataSource() private readonly db: DataSource,
-  ) {}
-
-  async consume(event: ProductChanged): Promise<void> {
-    const [row] = await this.db.query(`SELECT version FROM commerce.products WHERE id = $1`, [
-      event.payload.productId,
-    ]);
-    await this.cache.invalidate(event.payload.productId, row?.version);
   }
 }

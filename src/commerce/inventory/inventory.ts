@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRedis, RedisKeys } from '@app/platform';
-import { Redis } from 'ioredis';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { OrderLine } from '../orders/order.entity.js';
+import type { InventoryRow } from './inventory-item.entity.js';
+import type { MovementReason } from './stock-movement.entity.js';
 
 export type ReserveResult = { ok: true } | { ok: false; reason: 'insufficient'; skus: string[] };
 
@@ -20,17 +19,12 @@ function perSku(lines: Pick<OrderLine, 'sku' | 'quantity'>[]): {
 }
 
 /**
- * Stock: PostgreSQL is the truth, Redis mirrors `available` (`commerce:stock:<sku>`).
- * Order-driven changes are idempotent per (order, sku, reason) through stock_movements.
+ * Stock, in PostgreSQL only (every read of it — stock, search, checkout — is a SQL join, so a
+ * cached copy would have no reader). Order-driven changes are idempotent per (order, sku,
+ * reason) through stock_movements.
  */
 @Injectable()
 export class Inventory {
-  constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    @InjectDataSource() private readonly db: DataSource,
-  ) {}
-
   /**
    * Holds stock for every line, or for none. The write is one conditional statement
    * (`… WHERE on_hand - reserved >= wanted`), so concurrent checkouts can never oversell: the
@@ -42,7 +36,7 @@ export class Inventory {
     orderId: string,
     lines: OrderLine[],
   ): Promise<ReserveResult> {
-    const [done] = await manager.query(
+    const [done] = await manager.query<unknown[]>(
       `SELECT 1 FROM commerce.stock_movements WHERE order_id = $1 AND reason = 'reserve' LIMIT 1`,
       [orderId],
     );
@@ -101,7 +95,7 @@ export class Inventory {
 
   /** Gives back a reservation that will not ship (timeout). Once per order, only if reserved. */
   async release(manager: EntityManager, orderId: string, lines: OrderLine[]): Promise<boolean> {
-    const [held] = await manager.query(
+    const [held] = await manager.query<unknown[]>(
       `SELECT 1 FROM commerce.stock_movements WHERE order_id = $1 AND reason = 'reserve'
         AND NOT EXISTS (SELECT 1 FROM commerce.stock_movements WHERE order_id = $1 AND reason = 'commit') LIMIT 1`,
       [orderId],
@@ -156,10 +150,11 @@ export class Inventory {
     onHand: number,
     actorId: string,
   ): Promise<{ ok: true } | { ok: false; reason: 'below_reserved'; reserved: number }> {
-    const [row] = await manager.query(
+    const [row] = await manager.query<Pick<InventoryRow, 'on_hand' | 'reserved'>[]>(
       `SELECT on_hand, reserved FROM commerce.inventory WHERE sku = $1 FOR UPDATE`,
       [sku],
     );
+    if (!row) throw new Error(`No inventory row for ${sku}`); // the caller inserted it
     if (row.reserved > onHand)
       return { ok: false, reason: 'below_reserved', reserved: row.reserved };
     await manager.query(
@@ -173,29 +168,11 @@ export class Inventory {
     return { ok: true };
   }
 
-  /** Refreshes the Redis mirror from PostgreSQL (after a commit). */
-  async mirror(skus: string[]): Promise<void> {
-    const rows: { sku: string; available: number }[] = await this.db.query(
-      `SELECT sku, on_hand - reserved AS available FROM commerce.inventory WHERE sku = ANY($1)`,
-      [skus],
-    );
-    if (rows.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const r of rows)
-      pipeline.set(this.keys.for('commerce').key('stock', r.sku), String(r.available), 'EX', 3600);
-    await pipeline.exec();
-  }
-
-  async cachedAvailable(sku: string): Promise<number | null> {
-    const v = await this.redis.get(this.keys.for('commerce').key('stock', sku));
-    return v === null ? null : Number(v);
-  }
-
   /** Inserts the movements; false if this order already made this movement (a repeat). */
   private async record(
     manager: EntityManager,
     orderId: string,
-    reason: string,
+    reason: Exclude<MovementReason, 'adjust'>,
     skus: string[],
     onHand: number[],
     reserved: number[],

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 
 export type OrderStatus = 'PENDING' | 'PAID' | 'CONFIRMED' | 'FAILED' | 'CANCELLED';
 
+/** One line of an order as stored in `orders.lines` (jsonb), fixed at checkout. */
 export interface OrderLine {
   productId: string;
   sku: string;
@@ -22,7 +23,8 @@ const TRANSITIONS: Record<OrderStatus, OrderStatus[]> = {
 
 /**
  * The order aggregate: lines and total fixed at checkout (prices re-read then), a status that
- * only moves along TRANSITIONS, and a timeline entry for every move.
+ * only moves along TRANSITIONS, and a timeline entry for every move. Read through TypeORM, so
+ * this class is also the row type of `commerce.orders` (raw SQL selects only same-named columns).
  */
 @Entity({ schema: 'commerce', name: 'orders' })
 @Index('orders_customer_idx', ['customerId', 'createdAt'])
@@ -68,15 +70,4 @@ export class Order {
   static canMove(from: OrderStatus, to: OrderStatus): boolean {
     return TRANSITIONS[from].includes(to);
   }
-}
-
-@Entity({ schema: 'commerce', name: 'order_timeline' })
-@Index('order_timeline_order_idx', ['orderId', 'at'])
-export class OrderTimelineEntry {
-  @PrimaryColumn('uuid') id: string;
-  @Column('uuid', { name: 'order_id' }) orderId: string;
-  @Column('text', { name: 'from_status', nullable: true }) fromStatus: OrderStatus | null;
-  @Column('text', { name: 'to_status' }) toStatus: OrderStatus;
-  @Column('text', { nullable: true }) note: string | null;
-  @Column('timestamptz', { default: () => 'now()' }) at: Date;
 }

@@ -1,15 +1,20 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AppConfig, assertNever, RequestContext, type JobOutcome } from '@app/platform';
+import { assertNever, Pollers, RequestContext, type JobOutcome } from '@app/platform';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
+import type { RecipientRow } from '../preferences/recipient.entity.js';
 import { EmailChannel, PushChannel, SmsChannel, type ChannelAdapter } from './channels.js';
+import type { NotificationRow } from './notification.entity.js';
 import { DELIVERY_QUEUE, NotificationRouter, type DeliveryJob } from './router.js';
 
 /** Provider error texts can quote addresses: keep them out of the delivery log. */
 const scrub = (message: string) =>
   message.replace(/<[^>]*@[^>]*>|\S+@\S+/g, '<address>').slice(0, 500);
+
+/** A claimed notification with its recipient's addresses. */
+type Claimed = NotificationRow & Pick<RecipientRow, 'email' | 'phone' | 'push_token'>;
 
 /**
  * Sends queued notifications (BullMQ `notifications.deliver`, retried with backoff).
@@ -20,12 +25,8 @@ const scrub = (message: string) =>
  */
 @Processor(DELIVERY_QUEUE)
 @Injectable()
-export class DeliveryProcessor
-  extends WorkerHost
-  implements OnApplicationBootstrap, OnApplicationShutdown
-{
+export class DeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(DeliveryProcessor.name);
-  private timer?: NodeJS.Timeout;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -34,33 +35,27 @@ export class DeliveryProcessor
     private readonly push: PushChannel,
     private readonly router: NotificationRouter,
     private readonly context: RequestContext,
-    private readonly config: AppConfig,
+    pollers: Pollers,
   ) {
     super();
+    // Every 30 s, re-queues what a crash or a Redis blip between commit and enqueue left behind.
+    // The run reports nothing handled: a row a retry keeps `queued` is stale again at once, and
+    // draining would re-queue it in a tight loop.
+    pollers.create({
+      name: 'notifications.sweep',
+      intervalMs: 30_000,
+      initialDelayMs: 1000,
+      run: async () => {
+        await this.sweep();
+      },
+    });
   }
 
-  /** Every 30 s, re-queues what a crash or a Redis blip between commit and enqueue left behind. */
-  onApplicationBootstrap(): void {
-    if (!this.config.WORKERS) return;
-    const tick = () => {
-      void this.sweep()
-        .catch((err) => this.logger.warn({ err }, 'notification sweep failed'))
-        .finally(() => {
-          if (this.timer) this.timer = setTimeout(tick, 30_000);
-        });
-    };
-    this.timer = setTimeout(tick, 1000);
-  }
-
-  onApplicationShutdown(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-
+  /** Re-queues stale notifications (queued for 30 s, or a claim abandoned for 5 min); returns how many. */
   async sweep(): Promise<number> {
     let total = 0;
     for (;;) {
-      const stale: { id: string }[] = await this.db.query(
+      const stale = await this.db.query<{ id: string }[]>(
         `SELECT id FROM notifications.notifications
           WHERE (status = 'queued' AND created_at < now() - interval '30 seconds')
              OR (status = 'sending' AND claimed_at < now() - interval '5 minutes')
@@ -90,14 +85,14 @@ export class DeliveryProcessor
   }
 
   private async deliver(id: string, job: Job<DeliveryJob>): Promise<JobOutcome> {
-    const [claimed] = (await this.db.query(
+    const [claimed] = await this.db.query<[Claimed[], number]>(
       `UPDATE notifications.notifications n SET status = 'sending', claimed_at = now()
          FROM notifications.recipients r
         WHERE n.id = $1 AND r.user_id = n.user_id
           AND (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < now() - interval '5 minutes'))
         RETURNING n.*, r.email, r.phone, r.push_token`,
       [id],
-    )) as [any[], number];
+    );
     const n = claimed[0];
     if (!n) {
       this.logger.debug(
@@ -111,6 +106,8 @@ export class DeliveryProcessor
     const to = n.channel === 'email' ? n.email : n.channel === 'sms' ? n.phone : n.push_token;
     let ref: string;
     try {
+      // The router only records channels with an address, and addresses can be changed, not removed.
+      if (!to) throw new Error(`no ${n.channel} address`);
       ref = await adapter.send({ id, to, title: n.title, body: n.body });
     } catch (err) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

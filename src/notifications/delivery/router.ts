@@ -1,9 +1,11 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
+import type { IntegrationEvent } from '@app/contracts';
 import { queueName, type JobData, type Tx } from '@app/platform';
 import type { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
-import type { Channel, Priority } from '../notifications.entities.js';
+import type { RecipientRow } from '../preferences/recipient.entity.js';
+import type { Channel, Priority } from './notification.entity.js';
 
 export const DELIVERY_QUEUE = queueName('notifications', 'deliver');
 export type DeliveryJob = JobData<'deliver', { notificationId: string }>;
@@ -30,19 +32,17 @@ export interface Routed {
   body: string;
 }
 
-interface RecipientRow {
-  email: string;
-  phone: string | null;
-  push_token: string | null;
-  email_enabled: boolean;
-  sms_enabled: boolean;
-  push_enabled: boolean;
+/** What a consumer routes for `event`: the event's id and type, to one user. */
+export function routed(
+  event: IntegrationEvent,
+  userId: string,
+  message: Pick<Routed, 'priority' | 'title' | 'body'>,
+): Routed {
+  return { eventId: event.metadata!.id, eventType: event.type, userId, ...message };
 }
 
 @Injectable()
 export class NotificationRouter {
-  private readonly logger = new Logger(NotificationRouter.name);
-
   constructor(@InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>) {}
 
   /**
@@ -75,17 +75,9 @@ export class NotificationRouter {
        RETURNING id, channel`,
       [n.userId, n.eventId, n.eventType, n.priority, n.title, n.body, ids, channels],
     );
-    const toSend = inserted.filter((i) => i.channel !== 'in_app');
-    if (toSend.length)
-      tx.afterCommit(
-        () =>
-          void this.enqueue(
-            toSend.map((i) => i.id),
-            correlationId,
-          ).catch((err) =>
-            this.logger.warn({ err }, 'enqueue failed; the sweeper will queue them'),
-          ),
-      );
+    const toSend = inserted.filter((i) => i.channel !== 'in_app').map((i) => i.id);
+    // A failed enqueue is logged and counted by the platform; the sweeper queues them later.
+    if (toSend.length) tx.afterCommit(() => this.enqueue(toSend, correlationId));
     return channels;
   }
 

@@ -1,18 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
-/** A node of the category tree. `path` is the chain of slugs from the root (`/home/kitchen/`). */
-@Entity({ schema: 'commerce', name: 'categories' })
-@Index('categories_slug_key', ['slug'], { unique: true })
-@Index('categories_path_idx', ['path'])
-export class Category {
-  @PrimaryColumn('uuid') id: string;
-  @Column('uuid', { name: 'parent_id', nullable: true }) parentId: string | null;
-  @Column('text') name: string;
-  @Column('text') slug: string;
-  @Column('text') path: string;
-  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
-}
-
 /**
  * A product. `search` is a trigger-maintained, weighted tsvector (name A, description B) behind a GIN
  * index: PostgreSQL full-text search stands in for Elasticsearch (ARCHITECTURE §9).
@@ -41,4 +28,24 @@ export class Product {
   search: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
+}
+
+/**
+ * A `commerce.products` row as raw SQL returns it (the one row type of this table; the catalog's
+ * hot reads stay raw SQL). `bigint` arrives as a string, `char(3)` may carry padding.
+ */
+export interface ProductRow {
+  id: string;
+  sku: string;
+  name: string;
+  description: string;
+  price: string;
+  currency: string;
+  category_id: string | null;
+  attributes: Record<string, unknown> | null;
+  active: boolean;
+  version: number;
+  search?: string | null;
+  created_at: Date;
+  updated_at: Date;
 }

@@ -8,3 +8,11 @@ export class CartLine {
   @Column('int') quantity: number;
   @Column('timestamptz', { name: 'added_at', default: () => 'now()' }) addedAt: Date;
 }
+
+/** A `commerce.cart_lines` row as raw SQL returns it (the one row type of this table). */
+export interface CartLineRow {
+  customer_id: string;
+  product_id: string;
+  quantity: number;
+  added_at: Date;
+}

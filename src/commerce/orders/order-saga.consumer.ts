@@ -1,31 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import {
-  InventoryInsufficient,
-  InventoryReserved,
-  OrderCancelled,
-  OrderConfirmed,
-  OrderFailed,
-  PaymentFailed,
-  PaymentSucceeded,
-} from '@app/contracts';
+import { PaymentFailed, PaymentSucceeded } from '@app/contracts';
 import { Consumes, type IntegrationEventConsumer, type Tx } from '@app/platform';
 import { Inventory } from '../inventory/inventory.js';
+import { orderCancelled, orderConfirmed, orderFailed } from './order-events.js';
+import { InventoryInsufficient, InventoryReserved } from './order-internal.events.js';
 import { OrderTransitions } from './order-transitions.js';
 
 /*
  * The order saga, choreographed exactly as the seed describes it:
  *   1. order PENDING → commerce.order-created              (PlaceOrderHandler)
  *   2. payments charges → payments.payment-succeeded | payment-failed
- *   3. inventory reserves → commerce.inventory-reserved | inventory-insufficient
+ *   3. inventory reserves → commerce.inventory-reserved | inventory-insufficient  (internal)
  *   4. orders confirms → commerce.order-confirmed            (notifications emails it)
  * Compensation: inventory-insufficient → FAILED → commerce.order-cancelled → payments refunds;
  * payment-failed → FAILED, nothing to reserve; a stalled order times out (OrderTimeouts).
  * Every step is a state-machine move: a duplicate or late event finds the order already moved
  * and does nothing.
  */
-
-const mirrorAfterCommit = (tx: Tx, inventory: Inventory, skus: string[]) =>
-  tx.afterCommit(() => void inventory.mirror(skus).catch(() => undefined));
 
 /** Step 3: paid → hold the stock (all lines or none). */
 @Injectable()
@@ -45,16 +36,11 @@ export class ReserveStockOnPayment implements IntegrationEventConsumer<PaymentSu
     );
     if (!moved.ok) return; // duplicate, or the order timed out (its cancellation refunds the payment)
     const result = await this.inventory.reserve(tx.manager, moved.order.id, moved.order.lines);
-    if (result.ok) {
-      await tx.publish(new InventoryReserved({ orderId: moved.order.id }));
-      mirrorAfterCommit(
-        tx,
-        this.inventory,
-        moved.order.lines.map((l) => l.sku),
-      );
-    } else {
-      await tx.publish(new InventoryInsufficient({ orderId: moved.order.id, skus: result.skus }));
-    }
+    await tx.publish(
+      result.ok
+        ? new InventoryReserved({ orderId: moved.order.id })
+        : new InventoryInsufficient({ orderId: moved.order.id, skus: result.skus }),
+    );
   }
 }
 
@@ -75,22 +61,8 @@ export class ConfirmOrder implements IntegrationEventConsumer<InventoryReserved>
       'stock reserved',
     );
     if (!moved.ok) return;
-    const o = moved.order;
-    await this.inventory.commit(tx.manager, o.id, o.lines);
-    mirrorAfterCommit(
-      tx,
-      this.inventory,
-      o.lines.map((l) => l.sku),
-    );
-    await tx.publish(
-      new OrderConfirmed({
-        orderId: o.id,
-        customerId: o.customerId,
-        total: Number(o.total),
-        currency: o.currency.trim(),
-        lines: o.lines,
-      }),
-    );
+    await this.inventory.commit(tx.manager, moved.order.id, moved.order.lines);
+    await tx.publish(orderConfirmed(moved.order));
   }
 }
 
@@ -109,15 +81,9 @@ export class FailOrderOutOfStock implements IntegrationEventConsumer<InventoryIn
       'out_of_stock',
     );
     if (!moved.ok) return;
-    const o = moved.order;
     await tx.publish(
-      new OrderFailed({
-        orderId: o.id,
-        customerId: o.customerId,
-        reason: 'out_of_stock',
-        refundPending: true,
-      }),
-      new OrderCancelled({ orderId: o.id, customerId: o.customerId, reason: 'out_of_stock' }),
+      orderFailed(moved.order, 'out_of_stock', true),
+      orderCancelled(moved.order, 'out_of_stock'),
     );
   }
 }
@@ -138,13 +104,6 @@ export class FailOrderUnpaid implements IntegrationEventConsumer<PaymentFailed> 
       reason,
     );
     if (!moved.ok) return;
-    await tx.publish(
-      new OrderFailed({
-        orderId: moved.order.id,
-        customerId: moved.order.customerId,
-        reason,
-        refundPending: false,
-      }),
-    );
+    await tx.publish(orderFailed(moved.order, reason, false));
   }
 }

@@ -1,19 +1,4 @@
-import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
-
-/**
- * Stock per sku — PostgreSQL is the truth (Redis mirrors `available` for fast reads).
- * `reserved` is stock held for paid orders; the CHECKs make overselling impossible even for a
- * buggy caller.
- */
-@Entity({ schema: 'commerce', name: 'inventory' })
-@Check('inventory_non_negative', 'on_hand >= 0 AND reserved >= 0')
-@Check('inventory_reserved_within_on_hand', 'reserved <= on_hand')
-export class InventoryItem {
-  @PrimaryColumn('text') sku: string;
-  @Column('int', { name: 'on_hand', default: 0 }) onHand: number;
-  @Column('int', { default: 0 }) reserved: number;
-  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
-}
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type MovementReason = 'adjust' | 'reserve' | 'release' | 'commit' | 'restock';
 
@@ -36,4 +21,16 @@ export class StockMovement {
   @Column('uuid', { name: 'order_id', nullable: true }) orderId: string | null;
   @Column('uuid', { name: 'actor_id', nullable: true }) actorId: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+}
+
+/** A `commerce.stock_movements` row as raw SQL returns it (the one row type of this table). */
+export interface StockMovementRow {
+  id: string;
+  sku: string;
+  reason: MovementReason;
+  on_hand_delta: number;
+  reserved_delta: number;
+  order_id: string | null;
+  actor_id: string | null;
+  created_at: Date;
 }

@@ -2,7 +2,16 @@ import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { decodeCursor, encodeCursor } from '@app/platform';
 import { DataSource } from 'typeorm';
-import { mapProduct, type SearchQuery, type SearchResponse } from './catalog.dto.js';
+import {
+  mapCategoryFacet,
+  mapPriceFacet,
+  mapSearchHit,
+  type CategoryFacetRow,
+  type PriceFacetRow,
+  type SearchHitRow,
+  type SearchQuery,
+  type SearchResponse,
+} from './search.dto.js';
 
 export class SearchProducts extends Query<SearchResponse> {
   constructor(readonly query: SearchQuery) {
@@ -58,7 +67,7 @@ export class SearchProductsHandler implements IQueryHandler<SearchProducts> {
          AND (NOT $5::boolean OR COALESCE(i.on_hand - i.reserved, 0) > 0)`;
 
     const after = decodeCursor<{ r: string; id: string }>(query.cursor, ['r', 'id']);
-    const rows: any[] = await this.db.query(
+    const rows: SearchHitRow[] = await this.db.query(
       `WITH m AS (${matched})
        SELECT *, rank::text AS rank_text FROM m
         WHERE ($6::real IS NULL OR (rank, id) < ($6::real, $7::uuid))
@@ -66,39 +75,30 @@ export class SearchProductsHandler implements IQueryHandler<SearchProducts> {
       [...params, after?.r ?? null, after?.id ?? null, query.limit + 1],
     );
     const [categories, prices, [{ total }]] = await Promise.all([
-      this.db.query(
+      this.db.query<CategoryFacetRow[]>(
         `WITH m AS (${matched})
          SELECT m.category_id, c.name, count(*)::int AS count FROM m LEFT JOIN commerce.categories c ON c.id = m.category_id
           GROUP BY m.category_id, c.name ORDER BY count DESC, c.name LIMIT 50`,
         params,
       ),
-      this.db.query(
+      this.db.query<PriceFacetRow[]>(
         `WITH m AS (${matched}), b AS (SELECT * FROM unnest($6::bigint[], $7::bigint[]) AS b(lo, hi))
          SELECT b.lo, b.hi, count(m.id)::int AS count FROM b LEFT JOIN m ON m.price >= b.lo AND (b.hi IS NULL OR m.price <= b.hi)
           GROUP BY b.lo, b.hi ORDER BY b.lo`,
         [...params, PRICE_BUCKETS.map((b) => b[0]), PRICE_BUCKETS.map((b) => b[1])],
       ),
-      this.db.query(`WITH m AS (${matched}) SELECT count(*)::int AS total FROM m`, params),
+      this.db.query<{ total: number }[]>(
+        `WITH m AS (${matched}) SELECT count(*)::int AS total FROM m`,
+        params,
+      ),
     ]);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      items: page.map((r) => ({
-        ...mapProduct(r),
-        rank: Number(r.rank),
-        available: Number(r.available),
-      })),
+      items: page.map(mapSearchHit),
       facets: {
-        categories: categories.map((c: any) => ({
-          categoryId: c.category_id,
-          name: c.name,
-          count: c.count,
-        })),
-        price: prices.map((p: any) => ({
-          min: Number(p.lo),
-          max: p.hi === null ? null : Number(p.hi),
-          count: p.count,
-        })),
+        categories: categories.map(mapCategoryFacet),
+        price: prices.map(mapPriceFacet),
         total,
       },
       nextCursor:
