@@ -9,7 +9,6 @@ export type PaymentsErrorCode =
   | 'payments.card_declined'
   | 'payments.currency_mismatch'
   | 'payments.same_account'
-  | 'payments.unsupported_currency'
   | 'payments.reference_reused';
 
 const STATUS: Record<PaymentsErrorCode, number> = {
@@ -21,7 +20,6 @@ const STATUS: Record<PaymentsErrorCode, number> = {
   'payments.card_declined': 402,
   'payments.currency_mismatch': 422,
   'payments.same_account': 422,
-  'payments.unsupported_currency': 400,
   'payments.reference_reused': 422,
 };
 
@@ -29,10 +27,4 @@ export class PaymentsError extends AppError {
   constructor(code: PaymentsErrorCode, detail: string, extensions?: Record<string, unknown>) {
     super(code, STATUS[code], detail, extensions);
   }
-}
-
-/** ISO 4217 codes this runtime knows. */
-const CURRENCIES = new Set(Intl.supportedValuesOf('currency'));
-export function isCurrency(code: string): boolean {
-  return CURRENCIES.has(code);
 }

@@ -1,15 +1,11 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsInt, IsString, Matches, Max, Min } from 'class-validator';
-
-const upper = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.toUpperCase() : value;
+import { IsCurrency } from '@app/platform';
+import type { EntryRow } from '../ledger/ledger-entry.entity.js';
+import type { AccountView } from './accounts.js';
 
 export class OpenAccountRequest {
   @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency code' })
-  @Transform(upper)
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
+  @IsCurrency()
   currency: string;
 }
 
@@ -29,26 +25,23 @@ export class AccountResponse {
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
-export interface AccountRow {
-  id: string;
-  currency: string;
-  debits_posted: string;
-  credits_posted: string;
-  debits_pending: string;
-  created_at: Date;
-}
+type Balances = Pick<EntryRow, 'debits_posted' | 'credits_posted' | 'debits_pending'>;
 
-export function mapAccount(r: AccountRow): AccountResponse {
+function balanceOf(r: Balances): Balance {
   const posted = BigInt(r.credits_posted) - BigInt(r.debits_posted);
   const pending = BigInt(r.debits_pending);
   return {
+    posted: Number(posted),
+    pending: Number(pending),
+    available: Number(posted - pending),
+  };
+}
+
+export function mapAccount(r: AccountView): AccountResponse {
+  return {
     id: r.id,
     currency: r.currency.trim(),
-    balance: {
-      posted: Number(posted),
-      pending: Number(pending),
-      available: Number(posted - pending),
-    },
+    balance: balanceOf(r),
     createdAt: new Date(r.created_at).toISOString(),
   };
 }
@@ -69,15 +62,28 @@ export class EntryPage {
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
-export class TopUpRequest {
-  @ApiProperty({ example: 'tok_3q0W…', description: 'A card token from POST /v1/payments/cards' })
-  @IsString()
-  @Matches(/^tok_[A-Za-z0-9_-]{20,64}$/, { message: 'cardToken must be a card token' })
-  cardToken: string;
+/** The statement's columns of an entry. */
+export type StatementEntry = Pick<
+  EntryRow,
+  | 'transfer_id'
+  | 'version'
+  | 'transfer_kind'
+  | 'side'
+  | 'amount'
+  | 'debits_posted'
+  | 'credits_posted'
+  | 'debits_pending'
+  | 'created_at'
+>;
 
-  @ApiProperty({ example: 5000, description: 'Minor units' })
-  @IsInt()
-  @Min(1)
-  @Max(100_000_000)
-  amount: number;
+export function mapEntry(r: StatementEntry): EntryResponse {
+  return {
+    transferId: r.transfer_id,
+    version: Number(r.version),
+    kind: r.transfer_kind,
+    side: r.side,
+    amount: Number(r.amount),
+    balanceAfter: balanceOf(r),
+    createdAt: new Date(r.created_at).toISOString(),
+  };
 }

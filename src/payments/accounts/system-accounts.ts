@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import type { AccountKind } from '../ledger/ledger.entities.js';
+import type { AccountKind, AccountRow } from '../ledger/ledger-account.entity.js';
 
 /**
  * The platform's own accounts, one per kind and currency, created on first use:
@@ -20,10 +20,10 @@ export class SystemAccounts {
        VALUES ($1, NULL, $2, $3, false) ON CONFLICT (kind, currency) WHERE owner_id IS NULL DO NOTHING`,
       [uuidv7(), kind, currency],
     );
-    const [row] = await manager.query(
+    const rows: Pick<AccountRow, 'id'>[] = await manager.query(
       `SELECT id FROM payments.accounts WHERE owner_id IS NULL AND kind = $1 AND currency = $2`,
       [kind, currency],
     );
-    return row.id;
+    return rows[0]!.id;
   }
 }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRedis, RedisKeys } from '@app/platform';
-import { Redis } from 'ioredis';
-import { parseFraudRules, type FraudRule, type Subject, type Verdict } from './fraud-rules.js';
+import { ContextRedis } from '@app/platform';
+import type { EntityManager } from 'typeorm';
 import { PaymentsConfig } from '../payments.config.js';
+import type { FraudDecisionRow, FraudRuleHit } from './fraud-decision.entity.js';
+import { parseFraudRules, type FraudRule, type Subject, type Verdict } from './fraud-rules.js';
 
 export interface FraudContext {
   /** The saga being checked: re-evaluating it after a crash does not count it twice. */
@@ -18,7 +19,7 @@ export interface FraudContext {
 export interface FraudDecision {
   verdict: Verdict;
   score: number;
-  rules: { id: string; verdict: Verdict; score: number; observed?: number }[];
+  rules: FraudRuleHit[];
 }
 
 const WINDOW = `
@@ -34,8 +35,9 @@ const SEVERITY: Record<Verdict, number> = { allow: 0, review: 1, deny: 2 };
 
 /**
  * Evaluates every rule; the decision is the most severe verdict hit, the score the highest score.
- * Rolling windows are Redis sorted sets (`payments:fraud:<rule>:<subject>`) holding
- * `<paymentId>:<amount>` members scored by time.
+ * Rolling windows are Redis sorted sets (`payments:fraud:<rule>:<subject>`, the context prefix
+ * added by ContextRedis to the script's KEYS) holding `<paymentId>:<amount>` members scored by
+ * time.
  */
 @Injectable()
 export class FraudEngine {
@@ -43,8 +45,7 @@ export class FraudEngine {
 
   constructor(
     config: PaymentsConfig,
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly redis: ContextRedis,
   ) {
     this.rules = parseFraudRules(config.PAYMENTS_FRAUD_RULES);
   }
@@ -78,10 +79,10 @@ export class FraudEngine {
         case 'velocity': {
           const subject = this.subject(ctx, rule.subject);
           if (!subject) break;
-          const [count, sum] = (await this.redis.eval(
+          const [count, sum] = (await this.redis.client.eval(
             WINDOW,
             1,
-            this.keys.for('payments').key('fraud', rule.id, subject),
+            this.redis.key('fraud', rule.id, subject),
             Date.now(),
             rule.windowSeconds * 1000,
             `${ctx.paymentId}:${ctx.amount}`,
@@ -98,6 +99,20 @@ export class FraudEngine {
       'allow',
     );
     return { verdict, score: Math.max(0, ...hits.map((h) => h.score)), rules: hits };
+  }
+
+  /** Keeps the decision on a saga; re-evaluating it after a crash keeps the first. */
+  async record(manager: EntityManager, sagaId: string, decision: FraudDecision): Promise<void> {
+    const row: Omit<FraudDecisionRow, 'created_at'> = {
+      saga_id: sagaId,
+      verdict: decision.verdict,
+      score: decision.score,
+      rules: decision.rules,
+    };
+    await manager.query(
+      `INSERT INTO payments.fraud_decisions (saga_id, verdict, score, rules) VALUES ($1, $2, $3, $4) ON CONFLICT (saga_id) DO NOTHING`,
+      [row.saga_id, row.verdict, row.score, JSON.stringify(row.rules)],
+    );
   }
 
   private subject(ctx: FraudContext, subject: Subject): string | undefined {

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { entryHash } from './entry-hash.js';
-import type { TransferKind } from './ledger.entities.js';
+import type { AccountRow } from './ledger-account.entity.js';
+import {
+  toTransferRecord,
+  type TransferKind,
+  type TransferRecord,
+  type TransferRow,
+} from './ledger-transfer.entity.js';
 
 export type LedgerFailure =
   | 'account_not_found'
@@ -35,59 +41,22 @@ export type TransferRequest =
       sagaId?: string;
     };
 
-export interface TransferRecord {
-  id: string;
-  kind: TransferKind;
-  debitAccountId: string;
-  creditAccountId: string;
-  amount: bigint;
-  currency: string;
-  pendingId: string | null;
-  timeoutAt: Date | null;
-  sagaId: string | null;
-  createdAt: Date;
-}
-
 export type TransferResult =
   { ok: true; transfer: TransferRecord; duplicate: boolean } | { ok: false; reason: LedgerFailure };
 
-interface AccountRow {
-  id: string;
-  currency: string;
-  debits_must_not_exceed_credits: boolean;
-  debits_posted: string;
-  credits_posted: string;
-  debits_pending: string;
-  credits_pending: string;
-  version: string;
-  head_hash: string;
-}
-
-interface TransferRow {
-  id: string;
-  kind: TransferKind;
-  debit_account_id: string;
-  credit_account_id: string;
-  amount: string;
-  currency: string;
-  pending_id: string | null;
-  timeout_at: Date | null;
-  saga_id: string | null;
-  created_at: Date;
-}
-
-const toRecord = (r: TransferRow): TransferRecord => ({
-  id: r.id,
-  kind: r.kind,
-  debitAccountId: r.debit_account_id,
-  creditAccountId: r.credit_account_id,
-  amount: BigInt(r.amount),
-  currency: r.currency.trim(),
-  pendingId: r.pending_id,
-  timeoutAt: r.timeout_at,
-  sagaId: r.saga_id,
-  createdAt: r.created_at,
-});
+/** What the ledger reads of an account, under its lock. */
+type LockedAccount = Pick<
+  AccountRow,
+  | 'id'
+  | 'currency'
+  | 'debits_must_not_exceed_credits'
+  | 'debits_posted'
+  | 'credits_posted'
+  | 'debits_pending'
+  | 'credits_pending'
+  | 'version'
+  | 'head_hash'
+>;
 
 /** Balance deltas a transfer applies to its debit and credit account. */
 interface Deltas {
@@ -101,7 +70,9 @@ interface Deltas {
  * The double-entry ledger. Every call runs inside the caller's transaction (`tx.manager`), so a
  * transfer, its two entries, the account balances and the caller's outbox events commit together.
  *
- * - Idempotent by transfer id: repeating a request returns the existing transfer.
+ * - Idempotent by transfer id: repeating a request, even concurrently, returns the existing
+ *   transfer with `duplicate: true` (the insert is `ON CONFLICT (id) DO NOTHING`, its entries and
+ *   balance updates conditional on it).
  * - Accounts are locked in sorted id order, so concurrent transfers never deadlock each other
  *   (Transactions.run still retries 40P01/40001 should another code path lock differently).
  * - Expected refusals (insufficient funds, hold already resolved, …) are values, not throws.
@@ -135,7 +106,7 @@ export class Ledger {
       if (debitId === creditId) return { ok: false, reason: 'same_account' };
     }
 
-    const accounts: AccountRow[] = await manager.query(
+    const accounts: LockedAccount[] = await manager.query(
       `SELECT id, currency, debits_must_not_exceed_credits, debits_posted, credits_posted, debits_pending,
               credits_pending, version, head_hash
          FROM payments.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
@@ -148,7 +119,8 @@ export class Ledger {
          FROM (SELECT 1) AS one LEFT JOIN payments.transfers t ON t.id = $1`,
       [req.id, pending?.id ?? null],
     )) as (Partial<TransferRow> & { resolved: boolean })[];
-    if (state!.id) return { ok: true, transfer: toRecord(state as TransferRow), duplicate: true };
+    if (state!.id)
+      return { ok: true, transfer: toTransferRecord(state as TransferRow), duplicate: true };
 
     let amount: bigint;
     if (req.kind === 'single' || req.kind === 'pending') {
@@ -214,19 +186,20 @@ export class Ledger {
     const [row] = (await manager.query(
       `WITH t AS (
          INSERT INTO payments.transfers (id, debit_account_id, credit_account_id, amount, currency, kind, pending_id, timeout_at, saga_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING *
        ), e AS (
          INSERT INTO payments.entries (id, account_id, version, transfer_id, transfer_kind, side, amount, debits_posted,
                                        credits_posted, debits_pending, credits_pending, prev_hash, hash, created_at)
          SELECT * FROM unnest($11::uuid[], $12::uuid[], $13::bigint[], $14::uuid[], $15::text[], $16::text[], $17::bigint[],
                               $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::timestamptz[])
+          WHERE EXISTS (SELECT 1 FROM t)
        ), a AS (
          UPDATE payments.accounts a
             SET debits_posted = u.dp, credits_posted = u.cp, debits_pending = u.dpe, credits_pending = u.cpe,
                 version = u.version, head_hash = u.hash
            FROM unnest($12::uuid[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $13::bigint[], $23::text[])
                 AS u(id, dp, cp, dpe, cpe, version, hash)
-          WHERE a.id = u.id
+          WHERE a.id = u.id AND EXISTS (SELECT 1 FROM t)
        )
        SELECT * FROM t`,
       [
@@ -256,7 +229,12 @@ export class Ledger {
         entries.map(() => createdAt),
       ],
     )) as TransferRow[];
-    return { ok: true, transfer: toRecord(row!), duplicate: false };
+    if (row) return { ok: true, transfer: toTransferRecord(row), duplicate: false };
+    // The same id committed by a concurrent attempt after our check: nothing was written; answer
+    // with the transfer that was (never a unique violation).
+    const existing = await this.find(manager, req.id);
+    if (!existing) throw new Error(`ledger transfer ${req.id} conflicted but is not there`);
+    return { ok: true, transfer: existing, duplicate: true };
   }
 
   async find(
@@ -268,11 +246,20 @@ export class Ledger {
       `SELECT * FROM payments.transfers WHERE id = $1${lock ? ' FOR UPDATE' : ''}`,
       [id],
     );
-    return rows[0] ? toRecord(rows[0]) : undefined;
+    return rows[0] ? toTransferRecord(rows[0]) : undefined;
+  }
+
+  /** How a hold was resolved (`post_pending` or `void_pending`); undefined while it is open. */
+  async resolutionOf(manager: EntityManager, pendingId: string): Promise<TransferKind | undefined> {
+    const rows: Pick<TransferRow, 'kind'>[] = await manager.query(
+      `SELECT kind FROM payments.transfers WHERE pending_id = $1`,
+      [pendingId],
+    );
+    return rows[0]?.kind;
   }
 
   private nextEntry(
-    account: AccountRow,
+    account: LockedAccount,
     delta: Deltas,
     side: 'debit' | 'credit',
     amount: bigint,

@@ -1,50 +1,24 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiProperty } from '@nestjs/swagger';
 import { DataSource, type EntityManager } from 'typeorm';
 import { entryHash } from './entry-hash.js';
-
-export class LedgerProblem {
-  @ApiProperty({
-    example: 'chain_broken',
-    enum: [
-      'unbalanced',
-      'negative_balance',
-      'chain_broken',
-      'balance_mismatch',
-      'transfer_entries',
-    ],
-  })
-  kind: string;
-  @ApiProperty({ example: 'account 0194… entry 12: hash does not match its contents' })
-  detail: string;
-}
-
-export class LedgerVerification {
-  @ApiProperty() ok: boolean;
-  @ApiProperty({ example: 2 }) accounts: number;
-  @ApiProperty({ example: 10 }) transfers: number;
-  @ApiProperty({ example: 20 }) entries: number;
-  @ApiProperty({ type: [LedgerProblem] }) problems: LedgerProblem[];
-}
+import type { AccountRow } from './ledger-account.entity.js';
+import type { EntryRow } from './ledger-entry.entity.js';
+import type { LedgerProblem, LedgerVerification } from './ledger.dto.js';
 
 export class VerifyLedger extends Query<LedgerVerification> {}
 
-interface EntryRow {
-  account_id: string;
-  version: string;
-  transfer_id: string;
-  transfer_kind: string;
-  side: string;
-  amount: string;
-  debits_posted: string;
-  credits_posted: string;
-  debits_pending: string;
-  credits_pending: string;
-  prev_hash: string;
-  hash: string;
-  created_at: Date;
-}
+/** The columns of an account the verifier checks its chain against. */
+type CheckedAccount = Pick<
+  AccountRow,
+  | 'id'
+  | 'version'
+  | 'head_hash'
+  | 'debits_posted'
+  | 'credits_posted'
+  | 'debits_pending'
+  | 'credits_pending'
+>;
 
 /**
  * Recomputes everything the ledger promises: per currency Σ debits = Σ credits (posted and
@@ -137,15 +111,7 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
         detail: `account ${a.id}: pending balances differ from its open holds`,
       });
 
-    const accounts: {
-      id: string;
-      version: string;
-      head_hash: string;
-      debits_posted: string;
-      credits_posted: string;
-      debits_pending: string;
-      credits_pending: string;
-    }[] = await m.query(
+    const accounts: CheckedAccount[] = await m.query(
       `SELECT id, version, head_hash, debits_posted, credits_posted, debits_pending, credits_pending FROM payments.accounts ORDER BY id`,
     );
     let entries = 0;
@@ -153,7 +119,7 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
       let prev = { hash: '', version: 0n, dp: '0', cp: '0', dpe: '0', cpe: '0' };
       let broken = false;
       for (let after = 0n; !broken;) {
-        const page: EntryRow[] = await m.query(
+        const page: Omit<EntryRow, 'id'>[] = await m.query(
           `SELECT account_id, version, transfer_id, transfer_kind, side, amount, debits_posted, credits_posted,
                   debits_pending, credits_pending, prev_hash, hash, created_at
              FROM payments.entries WHERE account_id = $1 AND version > $2 ORDER BY version LIMIT 1000`,
@@ -227,7 +193,9 @@ export class VerifyLedgerHandler implements IQueryHandler<VerifyLedger> {
         });
       }
     }
-    const [{ n: transfers }] = await m.query(`SELECT count(*)::int n FROM payments.transfers`);
+    const [{ n: transfers }] = (await m.query(
+      `SELECT count(*)::int n FROM payments.transfers`,
+    )) as [{ n: number }];
     return { ok: problems.length === 0, accounts: accounts.length, transfers, entries, problems };
   }
 }

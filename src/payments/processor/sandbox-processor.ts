@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRedis, RedisKeys } from '@app/platform';
-import { Redis } from 'ioredis';
+import { ContextRedis } from '@app/platform';
 import { randomBytes } from 'node:crypto';
 import {
   PaymentProcessor,
@@ -48,15 +47,15 @@ interface StoredCharge {
 }
 
 /**
- * A deterministic card network that keeps its own books in Redis (`payments:sandbox:*`), as an
- * external processor would: charges are idempotent per key, refunds never exceed the capture.
- * It sees card numbers (it is "outside" the vault); it never stores them.
+ * A deterministic card network that keeps its own books in Redis (`payments:sandbox:*`, keys
+ * written without the context prefix ContextRedis adds), as an external processor would:
+ * charges are idempotent per key, refunds never exceed the capture. It sees card numbers (it is
+ * "outside" the vault); it never stores them.
  */
 @Injectable()
 export class SandboxProcessor extends PaymentProcessor {
   constructor(
-    @InjectRedis() private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly redis: ContextRedis,
     private readonly config: PaymentsConfig,
   ) {
     super();
@@ -77,7 +76,7 @@ export class SandboxProcessor extends PaymentProcessor {
     card: CardDetails;
   }): Promise<ChargeResult> {
     const key = this.key('charge', req.idempotencyKey);
-    const previous = await this.redis.get(key);
+    const previous = await this.redis.client.get(key);
     if (previous) return this.answer(JSON.parse(previous) as StoredCharge);
     const outcome = OUTCOMES[req.card.number];
     await this.latency(outcome === 'slow' ? 10 : 1);
@@ -98,10 +97,15 @@ export class SandboxProcessor extends PaymentProcessor {
             refunded: 0,
           };
     // NX: of two racing calls with one key, the first decides.
-    await this.redis.set(key, JSON.stringify(stored), 'EX', 7 * 86_400, 'NX');
-    const decided = JSON.parse((await this.redis.get(key))!) as StoredCharge;
+    await this.redis.client.set(key, JSON.stringify(stored), 'EX', 7 * 86_400, 'NX');
+    const decided = JSON.parse((await this.redis.client.get(key))!) as StoredCharge;
     if (decided.chargeId)
-      await this.redis.set(this.key('charge-id', decided.chargeId), key, 'EX', 7 * 86_400);
+      await this.redis.client.set(
+        this.key('charge-id', decided.chargeId),
+        req.idempotencyKey,
+        'EX',
+        7 * 86_400,
+      );
     if (outcome === 'timeout')
       throw new ProcessorTimeout('sandbox: no answer from the card network');
     return this.answer(decided);
@@ -113,13 +117,13 @@ export class SandboxProcessor extends PaymentProcessor {
     amount: number;
   }): Promise<RefundResult> {
     await this.latency();
-    const done = await this.redis.get(this.key('refund', req.idempotencyKey));
+    const done = await this.redis.client.get(this.key('refund', req.idempotencyKey));
     if (done) return { status: 'succeeded', refundId: done };
-    const chargeKey = await this.redis.get(this.key('charge-id', req.chargeId));
-    if (!chargeKey) return { status: 'rejected', reason: 'charge_not_found' };
+    const chargedWith = await this.redis.client.get(this.key('charge-id', req.chargeId));
+    if (!chargedWith) return { status: 'rejected', reason: 'charge_not_found' };
     const refundId = `re_${randomBytes(12).toString('hex')}`;
     // Atomically: refunded + amount <= captured, then record the refund under its key.
-    const result = (await this.redis.eval(
+    const result = (await this.redis.client.eval(
       `local done = redis.call('GET', KEYS[2])
        if done then return done end
        local c = cjson.decode(redis.call('GET', KEYS[1]))
@@ -129,7 +133,7 @@ export class SandboxProcessor extends PaymentProcessor {
        redis.call('SET', KEYS[2], ARGV[2], 'EX', 604800)
        return ARGV[2]`,
       2,
-      chargeKey,
+      this.key('charge', chargedWith),
       this.key('refund', req.idempotencyKey),
       req.amount,
       refundId,
@@ -141,7 +145,7 @@ export class SandboxProcessor extends PaymentProcessor {
 
   async status(idempotencyKey: string): Promise<ChargeStatus> {
     await this.latency();
-    const raw = await this.redis.get(this.key('charge', idempotencyKey));
+    const raw = await this.redis.client.get(this.key('charge', idempotencyKey));
     if (!raw) return { state: 'not_found' };
     const c = JSON.parse(raw) as StoredCharge;
     return c.state === 'succeeded'
@@ -155,7 +159,7 @@ export class SandboxProcessor extends PaymentProcessor {
   }
 
   private key(...parts: string[]) {
-    return this.keys.for('payments').key('sandbox', ...parts);
+    return this.redis.key('sandbox', ...parts);
   }
 
   private latency(factor = 1) {

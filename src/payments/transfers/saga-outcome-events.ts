@@ -6,38 +6,34 @@ import {
   TransferFailed,
   type IntegrationEvent,
 } from '@app/contracts';
-import type { SagaData } from './saga-data.js';
-import type { SagaKind, SagaState } from './saga.entity.js';
+import type { SagaRow, SagaState } from './saga.entity.js';
 
 /** The integration events a saga publishes when it ends, per kind and outcome. */
 export function outcomeEvents(
-  kind: SagaKind,
-  sagaId: string,
-  ownerId: string,
-  d: SagaData,
+  saga: SagaRow,
   state: Exclude<SagaState, 'PENDING'>,
   failure: string | null,
 ): IntegrationEvent[] {
   const at = new Date().toISOString();
-  switch (kind) {
+  switch (saga.kind) {
     case 'transfer':
     case 'top_up':
       return state === 'COMPLETED'
         ? [
             new TransferCompleted({
-              transferId: sagaId,
-              kind: kind,
-              fromAccountId: d.fromAccountId ?? null,
-              toAccountId: d.toAccountId!,
-              amount: d.amount,
-              currency: d.currency,
+              transferId: saga.id,
+              kind: saga.kind,
+              fromAccountId: saga.kind === 'transfer' ? saga.data.fromAccountId : null,
+              toAccountId: saga.data.toAccountId,
+              amount: saga.data.amount,
+              currency: saga.data.currency,
               completedAt: at,
             }),
           ]
         : [
             new TransferFailed({
-              transferId: sagaId,
-              kind: kind,
+              transferId: saga.id,
+              kind: saga.kind,
               reason: failure ?? 'failed',
               failedAt: at,
             }),
@@ -46,32 +42,34 @@ export function outcomeEvents(
       return state === 'COMPLETED'
         ? [
             new PaymentSucceeded({
-              orderId: d.orderId!,
-              customerId: ownerId,
-              paymentId: sagaId,
-              amount: d.amount,
-              currency: d.currency,
+              orderId: saga.data.orderId,
+              customerId: saga.owner_id,
+              paymentId: saga.id,
+              amount: saga.data.amount,
+              currency: saga.data.currency,
             }),
           ]
         : [
             new PaymentFailed({
-              orderId: d.orderId!,
-              customerId: ownerId,
-              paymentId: sagaId,
+              orderId: saga.data.orderId,
+              customerId: saga.owner_id,
+              paymentId: saga.id,
               reason: failure ?? 'failed',
             }),
           ];
-    case 'order_refund':
-      return d.paymentId
+    case 'order_refund': {
+      const refunded = saga.data.refunded;
+      return refunded
         ? [
             new PaymentRefunded({
-              customerId: ownerId,
-              orderId: d.orderId!,
-              paymentId: d.paymentId,
-              amount: d.amount,
-              currency: d.currency,
+              customerId: saga.owner_id,
+              orderId: saga.data.orderId,
+              paymentId: refunded.paymentId,
+              amount: refunded.amount,
+              currency: refunded.currency,
             }),
           ]
         : [];
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { SagaDataByKind, SagaKind } from './saga-data.js';
 
-export type SagaKind = 'transfer' | 'top_up' | 'order_payment' | 'order_refund';
 export type SagaState = 'PENDING' | 'COMPLETED' | 'FAILED';
 export type SagaStep =
   | 'fraud'
@@ -17,7 +17,7 @@ export interface SagaHistoryItem {
   at: string;
   step: string;
   event: string;
-  detail?: string;
+  detail?: string | null;
 }
 
 /**
@@ -40,7 +40,7 @@ export class Saga {
   @Column('text') state: SagaState;
   @Column('text') step: SagaStep;
   @Column('int', { default: 0 }) attempts: number;
-  @Column('jsonb') data: Record<string, unknown>;
+  @Column('jsonb') data: SagaDataByKind[SagaKind];
   @Column('text', { name: 'failure_reason', nullable: true }) failureReason: string | null;
   @Column('jsonb', { default: () => `'[]'` }) history: SagaHistoryItem[];
   @Column('timestamptz', { name: 'deadline_at' }) deadlineAt: Date;
@@ -52,11 +52,27 @@ export class Saga {
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }
 
-@Entity({ schema: 'payments', name: 'fraud_decisions' })
-export class FraudDecisionRow {
-  @PrimaryColumn('uuid', { name: 'saga_id' }) sagaId: string;
-  @Column('text') verdict: string;
-  @Column('int') score: number;
-  @Column('jsonb') rules: object;
-  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
+interface SagaRowColumns {
+  id: string;
+  owner_id: string;
+  business_key: string;
+  state: SagaState;
+  step: SagaStep;
+  attempts: number;
+  failure_reason: string | null;
+  history: SagaHistoryItem[];
+  deadline_at: Date;
+  next_run_at: Date;
+  lease_until: Date | null;
+  lease_token: string | null;
+  created_at: Date;
+  updated_at: Date;
 }
+
+/**
+ * A `payments.sagas` row as raw SQL returns it (the saga steps are a benchmarked hot path), its
+ * `data` typed by its `kind`: `SagaRow<'order_refund'>`, or `SagaRow` for any kind.
+ */
+export type SagaRow<K extends SagaKind = SagaKind> = K extends SagaKind
+  ? SagaRowColumns & { kind: K; data: SagaDataByKind[K] }
+  : never;

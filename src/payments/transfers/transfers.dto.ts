@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
+import { IsCurrency } from '@app/platform';
 import {
   IsInt,
   IsOptional,
@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import type { SagaRow } from './saga.entity.js';
 
 export class CreateTransferRequest {
   @ApiProperty({ format: 'uuid', description: 'One of your accounts' })
@@ -24,9 +25,7 @@ export class CreateTransferRequest {
   amount: number;
 
   @ApiProperty({ example: 'EUR' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value))
-  @IsString()
-  @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' })
+  @IsCurrency()
   currency: string;
 
   @ApiPropertyOptional({
@@ -38,6 +37,19 @@ export class CreateTransferRequest {
   @MinLength(1)
   @MaxLength(100)
   reference?: string;
+}
+
+export class TopUpRequest {
+  @ApiProperty({ example: 'tok_3q0W…', description: 'A card token from POST /v1/payments/cards' })
+  @IsString()
+  @Matches(/^tok_[A-Za-z0-9_-]{20,64}$/, { message: 'cardToken must be a card token' })
+  cardToken: string;
+
+  @ApiProperty({ example: 5000, description: 'Minor units' })
+  @IsInt()
+  @Min(1)
+  @Max(100_000_000)
+  amount: number;
 }
 
 export class SagaHistoryDoc {
@@ -64,19 +76,20 @@ export class TransferResponse {
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 
-export function mapTransfer(r: any): TransferResponse {
+/** A transfer or top-up saga as its owner sees it. */
+export function mapTransfer(r: SagaRow<'transfer' | 'top_up'>): TransferResponse {
   return {
     id: r.id,
     kind: r.kind,
     status: r.state,
     step: r.step,
-    fromAccountId: r.data.fromAccountId ?? null,
+    fromAccountId: r.kind === 'transfer' ? r.data.fromAccountId : null,
     toAccountId: r.data.toAccountId,
     amount: r.data.amount,
     currency: r.data.currency,
     reference: r.data.reference ?? null,
     failureReason: r.failure_reason,
-    history: r.history,
+    history: r.history.map((h) => ({ at: h.at, step: h.step, event: h.event, detail: h.detail })),
     createdAt: new Date(r.created_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
   };

@@ -5,7 +5,7 @@ import { PaymentProcessor } from '../processor/processor.port.js';
 import { PaymentsError } from '../payments.error.js';
 import { Card } from './card.entity.js';
 import { brandOf, expired, luhnValid } from './card-rules.js';
-import type { CardResponse, VaultCardRequest } from './cards.dto.js';
+import { mapCard, type CardResponse, type VaultCardRequest } from './vault.dto.js';
 import { Vault } from './vault.js';
 
 export class VaultCard extends Command<CardResponse> {
@@ -16,14 +16,6 @@ export class VaultCard extends Command<CardResponse> {
     super();
   }
 }
-
-const mapCard = (c: Card): CardResponse => ({
-  token: c.token,
-  brand: c.brand,
-  last4: c.last4,
-  expMonth: c.expMonth,
-  expYear: c.expYear,
-});
 
 /**
  * Validates, verifies with the processor (the CVC's only use), encrypts and stores. The same card

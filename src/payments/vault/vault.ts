@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { DataSource, Not, type EntityManager } from 'typeorm';
+import { DataSource, Not } from 'typeorm';
 import type { CardDetails } from '../processor/processor.port.js';
 import { Card } from './card.entity.js';
 import { PaymentsConfig } from '../payments.config.js';
@@ -62,12 +62,9 @@ export class Vault {
     });
   }
 
-  async findCard(
-    manager: EntityManager | DataSource,
-    ownerId: string,
-    token: string,
-  ): Promise<Card | null> {
-    return manager.getRepository(Card).findOneBy({ token, ownerId });
+  /** A card of this owner (someone else's token finds nothing). */
+  async findCard(ownerId: string, token: string): Promise<Card | null> {
+    return this.db.getRepository(Card).findOneBy({ token, ownerId });
   }
 
   /** Re-encrypts every card not under the active key. Returns how many were re-encrypted. */

@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import type { Card } from './card.entity.js';
 
 const digits = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.replace(/[\s-]/g, '') : value;
@@ -54,4 +55,19 @@ export class CardResponse {
   @ApiProperty({ example: '4242' }) last4: string;
   @ApiProperty({ example: 12 }) expMonth: number;
   @ApiProperty({ example: 2030 }) expYear: number;
+}
+
+/** A vaulted card as its owner sees it: never the number, the ciphertext or the fingerprint. */
+export function mapCard(c: Card): CardResponse {
+  return {
+    token: c.token,
+    brand: c.brand,
+    last4: c.last4,
+    expMonth: c.expMonth,
+    expYear: c.expYear,
+  };
+}
+
+export class RotationResult {
+  @ApiProperty({ example: 42 }) reencrypted: number;
 }

@@ -1,10 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import type { RotationResult } from './vault.dto.js';
 import { Vault } from './vault.js';
-
-export class RotationResult {
-  @ApiProperty({ example: 42 }) reencrypted: number;
-}
 
 export class RotateVaultKeys extends Command<RotationResult> {}
 

@@ -1,0 +1,84 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { backoffMs, Metrics, type Tx } from '@app/platform';
+import { outcomeEvents } from './saga-outcome-events.js';
+import type { SagaRow, SagaState, SagaStep } from './saga.entity.js';
+import { Sagas } from './sagas.js';
+
+/** What a step tells the runner: go on with the next step, or come back later. */
+export type StepOutcome = 'continue' | { waitMs: number };
+
+/** Waiting for an unavailable processor: 200 ms doubling per attempt, at most 30 s (jittered). */
+export function processorBackoffMs(saga: SagaRow): number {
+  return backoffMs(saga.attempts, 200, 30_000);
+}
+
+/**
+ * How steps move their saga, inside the step's transaction. A step's results (`patch`) are
+ * written from a copy of the saga's data: the saga itself changes only when the transaction
+ * commits (Sagas.apply), so a rolled-back step leaves nothing behind in memory either.
+ */
+@Injectable()
+export class SagaTransitions {
+  private readonly logger = new Logger(SagaTransitions.name);
+
+  constructor(
+    private readonly sagas: Sagas,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Moves on to `step`, recording `event` in the history. */
+  advance<S extends SagaRow>(
+    tx: Tx,
+    saga: S,
+    step: SagaStep,
+    event: string,
+    detail?: string,
+    patch?: Partial<S['data']>,
+  ): Promise<void> {
+    return this.sagas.apply(tx, saga, { step, event, detail, data: withPatch(saga, patch) });
+  }
+
+  /** Ends the saga and publishes its outcome events (built from the data as committed). */
+  async finish<S extends SagaRow>(
+    tx: Tx,
+    saga: S,
+    state: Exclude<SagaState, 'PENDING'>,
+    failure: string | null,
+    detail: string,
+    patch?: Partial<S['data']>,
+  ): Promise<void> {
+    const data = withPatch(saga, patch);
+    await this.sagas.apply(tx, saga, {
+      step: 'done',
+      state,
+      failure,
+      event: state === 'COMPLETED' ? 'completed' : 'failed',
+      detail,
+      data,
+    });
+    const events = outcomeEvents({ ...saga, data: data ?? saga.data } as SagaRow, state, failure);
+    if (events.length) await tx.publish(...events);
+    tx.afterCommit(() => this.metrics.sagaOutcomes.inc({ saga: saga.kind, outcome: state }));
+  }
+
+  /**
+   * The processor refused a refund we owe: never record it as refunded. The saga stays on this
+   * step and retries hourly; the error log is the operator's alert.
+   */
+  async refundRejected(saga: SagaRow, reason: string): Promise<StepOutcome> {
+    this.logger.error(
+      { sagaId: saga.id, reason },
+      'processor rejected a refund; retrying later — needs attention',
+    );
+    await this.sagas.note(saga, 'refund_rejected', reason);
+    return { waitMs: 3_600_000 };
+  }
+}
+
+/** The saga's data with a step's results applied, as a new object (undefined: unchanged). */
+function withPatch<S extends SagaRow>(
+  saga: S,
+  patch: Partial<S['data']> | undefined,
+): S['data'] | undefined {
+  return patch ? { ...saga.data, ...patch } : undefined;
+}

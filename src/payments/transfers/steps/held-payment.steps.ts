@@ -1,0 +1,120 @@
+import { Injectable } from '@nestjs/common';
+import { Transactions } from '@app/platform';
+import { Accounts } from '../../accounts/accounts.js';
+import { FraudEngine } from '../../fraud/fraud-engine.js';
+import { Ledger } from '../../ledger/ledger.js';
+import { PaymentsConfig } from '../../payments.config.js';
+import { Vault } from '../../vault/vault.js';
+import type { SagaRow, SagaStep } from '../saga.entity.js';
+import { SagaTransitions, type StepOutcome } from '../saga-transitions.js';
+
+/** The sagas that hold money and then post or void the hold. */
+export type HeldPaymentSaga = SagaRow<'transfer' | 'top_up' | 'order_payment'>;
+
+/**
+ * The steps every money-moving saga shares: fraud check → hold → … → post, and `void` when it
+ * compensates. Each commits its ledger work and the saga's new step in one transaction.
+ */
+@Injectable()
+export class HeldPaymentSteps {
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly ledger: Ledger,
+    private readonly fraud: FraudEngine,
+    private readonly vault: Vault,
+    private readonly accounts: Accounts,
+    private readonly transitions: SagaTransitions,
+    private readonly config: PaymentsConfig,
+  ) {}
+
+  async fraudCheck(saga: HeldPaymentSaga): Promise<StepOutcome> {
+    const d = saga.data;
+    const cardToken = saga.kind === 'transfer' ? undefined : saga.data.cardToken;
+    const fromAccountId = saga.kind === 'transfer' ? saga.data.fromAccountId : undefined;
+    const card = cardToken ? await this.vault.findCard(saga.owner_id, cardToken) : null;
+    const decision = await this.fraud.evaluate({
+      paymentId: saga.id,
+      amount: d.amount,
+      customerId: saga.owner_id,
+      // Only customer wallets are velocity subjects; the shared merchant account is not.
+      accountId: fromAccountId ?? (saga.kind === 'top_up' ? saga.data.toAccountId : undefined),
+      cardFingerprint: card?.fingerprint,
+      accountCreatedAt: fromAccountId ? await this.accounts.createdAt(fromAccountId) : undefined,
+    });
+    await this.transactions.run(async (tx) => {
+      await this.fraud.record(tx.manager, saga.id, decision);
+      const detail = `${decision.verdict} (score ${decision.score}${decision.rules.length ? `: ${decision.rules.map((r) => r.id).join(', ')}` : ''})`;
+      if (decision.verdict === 'deny')
+        return this.transitions.finish(tx, saga, 'FAILED', 'fraud_denied', detail);
+      await this.transitions.advance(tx, saga, 'hold', 'fraud_checked', detail);
+    });
+    return 'continue';
+  }
+
+  /** Holds the amount on the debit account, then goes on to `next`. */
+  async hold(saga: HeldPaymentSaga, next: SagaStep): Promise<StepOutcome> {
+    const d = saga.data;
+    await this.transactions.run(async (tx) => {
+      const result = await this.ledger.transfer(tx.manager, {
+        id: d.holdId,
+        kind: 'pending',
+        debitAccountId: d.debitAccountId,
+        creditAccountId: d.creditAccountId,
+        amount: BigInt(d.amount),
+        currency: d.currency,
+        timeoutSeconds: this.config.PAYMENTS_HOLD_TIMEOUT_SECONDS,
+        sagaId: saga.id,
+      });
+      if (!result.ok)
+        return this.transitions.finish(
+          tx,
+          saga,
+          'FAILED',
+          result.reason,
+          `hold refused: ${result.reason}`,
+        );
+      await this.transitions.advance(tx, saga, next, 'held', `hold ${d.holdId}`);
+    });
+    return 'continue';
+  }
+
+  /** Posts the hold (the saga completes), or compensates with `compensate` if it cannot. */
+  async post(saga: HeldPaymentSaga, compensate: SagaStep): Promise<StepOutcome> {
+    const d = saga.data;
+    await this.transactions.run(async (tx) => {
+      const result = await this.ledger.transfer(tx.manager, {
+        id: d.postId,
+        kind: 'post_pending',
+        pendingId: d.holdId,
+        sagaId: saga.id,
+      });
+      if (result.ok)
+        return this.transitions.finish(tx, saga, 'COMPLETED', null, `posted ${d.postId}`);
+      // The hold is gone (expired and voided by the reaper) or expired: undo what was done.
+      const failure =
+        result.reason === 'pending_expired' || result.reason === 'pending_already_resolved'
+          ? 'hold_expired'
+          : result.reason;
+      await this.transitions.advance(tx, saga, compensate, 'post_refused', result.reason, {
+        failure,
+      });
+    });
+    return 'continue';
+  }
+
+  /** Releases the hold (unless already resolved) and fails the saga with its recorded failure. */
+  async voidHold(saga: HeldPaymentSaga): Promise<StepOutcome> {
+    const d = saga.data;
+    await this.transactions.run(async (tx) => {
+      const result = await this.ledger.transfer(tx.manager, {
+        id: d.voidId,
+        kind: 'void_pending',
+        pendingId: d.holdId,
+        sagaId: saga.id,
+      });
+      const detail = result.ok ? `voided ${d.voidId}` : `hold already resolved (${result.reason})`;
+      await this.transitions.finish(tx, saga, 'FAILED', d.failure ?? 'failed', detail);
+    });
+    return 'continue';
+  }
+}
