@@ -47,7 +47,8 @@ export abstract class IntegrationEvent<P extends object = object> {
 }
 
 export interface IntegrationEventClass<E extends IntegrationEvent = IntegrationEvent> {
-  new (payload: any, metadata?: EventMetadata): E;
+  // `never`: any payload class fits; the payload itself comes from the publisher or the envelope.
+  new (payload: never, metadata?: EventMetadata): E;
   readonly type: string;
   readonly version: number;
 }

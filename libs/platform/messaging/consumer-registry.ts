@@ -101,7 +101,7 @@ export class ConsumerRegistry {
     const cls = this.eventClasses.get(eventKey(envelope.type, envelope.version));
     if (!cls) return undefined;
     const { payload, ...metadata } = envelope;
-    return new cls(payload, metadata);
+    return new cls(payload as never, metadata);
   }
 
   /**

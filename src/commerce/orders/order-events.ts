@@ -4,7 +4,7 @@ import {
   OrderCreated,
   OrderFailed,
   type OrderLinePayload,
-} from '@app/contracts';
+} from '@app/contracts/commerce';
 import type { Order, OrderLine } from './order.entity.js';
 
 /*

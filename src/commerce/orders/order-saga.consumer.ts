@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PaymentFailed, PaymentSucceeded } from '@app/contracts';
+import { PaymentFailed, PaymentSucceeded } from '@app/contracts/payments';
 import { Consumes, type IntegrationEventConsumer, type Tx } from '@app/platform';
 import { Inventory } from '../inventory/inventory.js';
 import { orderCancelled, orderConfirmed, orderFailed } from './order-events.js';

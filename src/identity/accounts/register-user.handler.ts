@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler, Command } from '@nestjs/cqrs';
-import { UserRegistered } from '@app/contracts';
+import { UserRegistered } from '@app/contracts/identity';
 import { isUniqueViolation, Transactions, type Role } from '@app/platform';
 import { IdentityError } from '../identity.error.js';
 import { mapUser, type RegisterRequest, type UserResponse } from './accounts.dto.js';

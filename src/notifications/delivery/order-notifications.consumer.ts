@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OrderConfirmed, OrderFailed } from '@app/contracts';
+import { OrderConfirmed, OrderFailed } from '@app/contracts/commerce';
 import { Consumes, type IntegrationEventConsumer, type Tx } from '@app/platform';
 import { money } from './money.js';
 import { NotificationRouter, routed } from './router.js';

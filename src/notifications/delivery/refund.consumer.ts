@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PaymentRefunded } from '@app/contracts';
+import { PaymentRefunded } from '@app/contracts/payments';
 import { Consumes, type IntegrationEventConsumer, type Tx } from '@app/platform';
 import { money } from './money.js';
 import { NotificationRouter, routed } from './router.js';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { UserRegistered } from '@app/contracts';
+import { UserRegistered } from '@app/contracts/identity';
 import { Consumes, type IntegrationEventConsumer, type Tx } from '@app/platform';
 import { NotificationRouter, routed } from './router.js';
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OrderCancelled, OrderCreated } from '@app/contracts';
+import { OrderCancelled, OrderCreated } from '@app/contracts/commerce';
 import { Consumes, type IntegrationEventConsumer, type Tx } from '@app/platform';
 import { SystemAccounts } from '../accounts/system-accounts.js';
 import { SagaRunner } from '../transfers/saga-runner.js';

@@ -1,11 +1,11 @@
+import { type IntegrationEvent } from '@app/contracts';
 import {
   PaymentFailed,
   PaymentRefunded,
   PaymentSucceeded,
   TransferCompleted,
   TransferFailed,
-  type IntegrationEvent,
-} from '@app/contracts';
+} from '@app/contracts/payments';
 import type { SagaRow, SagaState } from './saga.entity.js';
 
 /** The integration events a saga publishes when it ends, per kind and outcome. */
