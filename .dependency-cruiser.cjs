@@ -50,10 +50,10 @@ module.exports = {
     {
       name: 'libs-through-their-index',
       comment:
-        'src/ reaches libs/platform and libs/contracts only through their index (@app/platform, @app/contracts), never libs/testing: what a context may use is what the index exports.',
+        'src/ reaches libs/platform and libs/contracts only through their indexes (@app/platform, @app/contracts, @app/contracts/<context>), never libs/testing: what a context may use is what an index exports.',
       severity: 'error',
       from: { path: '^src/' },
-      to: { path: '^libs/', pathNot: '^libs/(platform|contracts)/index\\.ts$' },
+      to: { path: '^libs/', pathNot: '^libs/(platform/|contracts/|contracts/[^/]+/)index\\.ts$' },
     },
     {
       name: 'no-circular',

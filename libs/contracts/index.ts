@@ -1,8 +1,7 @@
 /**
- * @app/contracts — integration events, the only thing contexts share about each other.
- * One folder per context; it imports nothing but validation/Swagger decorators.
+ * @app/contracts — the envelope every event travels in. The integration events themselves — the
+ * facts one context publishes for others to consume — live in one folder per context and are
+ * imported from it: `import { UserRegistered } from '@app/contracts/identity'`. A folder imports
+ * nothing but this envelope and validation/Swagger decorators.
  */
 export * from './envelope.js';
-export * from './identity/index.js';
-export * from './commerce/index.js';
-export * from './payments/index.js';

@@ -2,3 +2,4 @@
 export * from './database.js';
 export * from './eventually.js';
 export * from './test-app.js';
+export * from './settled.js';

@@ -77,10 +77,24 @@ function isMigration(file: string): boolean {
   );
 }
 
-/** The text of every string and template literal (`${…}` becomes a blank), in order. */
+/** A module name: `from '…'`, `import('…')`, `require('…')`. */
+function isModuleSpecifier(n: ts.StringLiteral): boolean {
+  const p = n.parent;
+  return (
+    ((ts.isImportDeclaration(p) || ts.isExportDeclaration(p)) && p.moduleSpecifier === n) ||
+    ts.isExternalModuleReference(p) ||
+    (ts.isLiteralTypeNode(p) && ts.isImportTypeNode(p.parent)) ||
+    (ts.isCallExpression(p) &&
+      (p.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(p.expression) && p.expression.text === 'require')))
+  );
+}
+
+/** The text of every string and template literal but module names (`${…}` becomes a blank). */
 function literals(source: ts.SourceFile): string[] {
   const texts: string[] = [];
   walk(source, (n) => {
+    if (ts.isStringLiteral(n) && isModuleSpecifier(n)) return;
     if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) texts.push(n.text);
     else if (ts.isTemplateExpression(n))
       texts.push([n.head.text, ...n.templateSpans.map((s) => s.literal.text)].join(' '));
@@ -267,7 +281,8 @@ export function redisPrefixViolations(root: string): RuleResult {
               violations.push(`redis-prefix: ${where}: imports ${imported} from the platform`);
             if (imported === 'ContextRedisModule') contextRedisModule.add(el.name.text);
           }
-          if (bindings && ts.isNamespaceImport(bindings)) platformNamespaces.add(bindings.name.text);
+          if (bindings && ts.isNamespaceImport(bindings))
+            platformNamespaces.add(bindings.name.text);
           if (!isImport && !stmt.exportClause)
             violations.push(`redis-prefix: ${where}: re-exports all of the platform`);
         }
@@ -353,7 +368,9 @@ export function contextDescriptorViolations(
   }
   for (const c of contexts) {
     if (!folders.includes(c.name))
-      violations.push(`context-descriptor: CONTEXTS lists '${c.name}', which has no src/${c.name}/`);
+      violations.push(
+        `context-descriptor: CONTEXTS lists '${c.name}', which has no src/${c.name}/`,
+      );
     if (c.schema !== c.name)
       violations.push(`context-descriptor: '${c.name}' uses schema '${c.schema}', not its name`);
     if (c.redisPrefix !== `${c.name}:`)

@@ -1,8 +1,8 @@
 import type { EventEnvelope } from '@app/contracts';
 import { Inbox } from '@app/platform';
-import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
+import { createTestApp, eventually, settled, type TestApp, type TestUser } from '@app/testing';
 import { checkout, newProduct } from './helpers.js';
-import { vaultCard } from '../payments/helpers.js';
+import { settledWithSagas, vaultCard } from '../payments/helpers.js';
 
 describe('commerce: orders and the choreographed order saga', () => {
   let t: TestApp;
@@ -10,7 +10,8 @@ describe('commerce: orders and the choreographed order saga', () => {
 
   const order = (user: TestUser, id: string) =>
     t.get(`/v1/commerce/orders/${id}`, { token: user.accessToken });
-  const settled = (user: TestUser, id: string) =>
+  /** The order once it reached a final status. */
+  const finalOrder = (user: TestUser, id: string) =>
     eventually(
       async () => {
         const o = (await order(user, id)).json();
@@ -43,7 +44,7 @@ describe('commerce: orders and the choreographed order saga', () => {
     const res = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 2 }]);
     expect(res.statusCode).toBe(202);
     expect(res.json()).toEqual({ id: expect.any(String), status: 'PENDING' });
-    const done = await settled(buyer, res.json().id);
+    const done = await finalOrder(buyer, res.json().id);
     expect(done).toMatchObject({
       status: 'CONFIRMED',
       total: 5000,
@@ -118,8 +119,9 @@ describe('commerce: orders and the choreographed order saga', () => {
     const card = await vaultCard(t, buyer, '4000000000000002');
     const product = await newProduct(t, admin, { stock: 3 });
     const res = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }]);
-    const done = await settled(buyer, res.json().id);
+    const done = await finalOrder(buyer, res.json().id);
     expect(done).toMatchObject({ status: 'FAILED', failureReason: 'payment_failed:card_declined' });
+    await settledWithSagas(t, [done.id]);
     expect(await stock(product.sku)).toMatchObject({ onHand: 3, reserved: 0 });
     const [{ n }] = await t.dataSource.query(
       `SELECT count(*)::int n FROM commerce.stock_movements WHERE order_id = $1`,
@@ -133,7 +135,7 @@ describe('commerce: orders and the choreographed order saga', () => {
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { stock: 1 });
     const res = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 2 }]);
-    const done = await settled(buyer, res.json().id);
+    const done = await finalOrder(buyer, res.json().id);
     expect(done).toMatchObject({ status: 'FAILED', failureReason: 'out_of_stock' });
     expect(done.timeline.map((e: { to: string }) => e.to)).toEqual(['PENDING', 'PAID', 'FAILED']);
     await eventually(async () =>
@@ -141,6 +143,10 @@ describe('commerce: orders and the choreographed order saga', () => {
         expect.objectContaining({ orderId: done.id, amount: 3000 }),
       ]),
     );
+    await settledWithSagas(t, [done.id]);
+    expect(await outbox('payments.payment-refunded', done.id)).toEqual([
+      expect.objectContaining({ orderId: done.id, amount: 3000 }),
+    ]);
     expect(await stock(product.sku)).toMatchObject({ onHand: 1, reserved: 0 });
   });
 
@@ -153,7 +159,7 @@ describe('commerce: orders and the choreographed order saga', () => {
         checkout(t, b, cards[i]!.token, [{ productId: product.id, quantity: 1 }]),
       ),
     );
-    const results = await Promise.all(placed.map((p, i) => settled(buyers[i]!, p.json().id)));
+    const results = await Promise.all(placed.map((p, i) => finalOrder(buyers[i]!, p.json().id)));
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(5);
     expect(statuses.filter((s) => s === 'FAILED')).toHaveLength(15);
@@ -169,6 +175,15 @@ describe('commerce: orders and the choreographed order saga', () => {
         { timeout: 20_000 },
       );
     }
+    await settledWithSagas(
+      t,
+      results.map((r) => r.id),
+      { timeout: 30_000 },
+    );
+    for (const r of results)
+      expect(await outbox('payments.payment-refunded', r.id)).toHaveLength(
+        r.status === 'FAILED' ? 1 : 0,
+      );
     const report = (await t.get('/v1/payments/ledger/verify', { token: admin.accessToken })).json();
     expect(report).toMatchObject({ ok: true, problems: [] });
   });
@@ -177,11 +192,12 @@ describe('commerce: orders and the choreographed order saga', () => {
     const buyer = await t.newUser();
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { stock: 4 });
-    const done = await settled(
+    const done = await finalOrder(
       buyer,
       (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
     );
     expect(done.status).toBe('CONFIRMED');
+    await settledWithSagas(t, [done.id]);
     const snapshot = async () => ({
       stock: await stock(product.sku),
       movements: (
@@ -215,7 +231,7 @@ describe('commerce: orders and the choreographed order saga', () => {
     );
     await t.resolve(Inbox).dispatch(envelopes);
     await t.resolve(Inbox).dispatch(envelopes);
-    await new Promise((r) => setTimeout(r, 500));
+    await settledWithSagas(t, [done.id]);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -223,7 +239,7 @@ describe('commerce: orders and the choreographed order saga', () => {
     const buyer = await t.newUser();
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { price: 700, stock: 2 });
-    const done = await settled(
+    const done = await finalOrder(
       buyer,
       (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 2 }])).json().id,
     );
@@ -238,13 +254,17 @@ describe('commerce: orders and the choreographed order saga', () => {
     await eventually(async () =>
       expect(await outbox('payments.payment-refunded', done.id)).toHaveLength(1),
     );
+    await settledWithSagas(t, [done.id]);
+    expect(await outbox('payments.payment-refunded', done.id)).toHaveLength(1);
     const again = await t.post(
       `/v1/commerce/orders/${done.id}/cancel`,
       {},
       { token: buyer.accessToken },
     );
     expect(again.json().status).toBe('CANCELLED');
+    await settledWithSagas(t, [done.id]);
     expect(await stock(product.sku)).toMatchObject({ onHand: 2 });
+    expect(await outbox('payments.payment-refunded', done.id)).toHaveLength(1);
   });
 
   it('refuses an empty cart and illegal moves with clear problems', async () => {
@@ -258,7 +278,7 @@ describe('commerce: orders and the choreographed order saga', () => {
     expect(empty.statusCode).toBe(422);
     expect(empty.json().code).toBe('commerce.cart_empty');
     const product = await newProduct(t, admin, { stock: 0 });
-    const failed = await settled(
+    const failed = await finalOrder(
       buyer,
       (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
     );
@@ -298,6 +318,7 @@ describe('commerce: an order whose saga stalls', () => {
         return o;
       });
       expect(failed.failureReason).toBe('timeout');
+      await settled(t);
       const cancelled = await t.dataSource.query(
         `SELECT payload FROM platform.outbox WHERE type = 'commerce.order-cancelled' AND payload->>'orderId' = $1`,
         [failed.id],

@@ -3,6 +3,7 @@ import { Inbox } from '@app/platform';
 import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
 import { checkout, newProduct } from '../commerce/helpers.js';
 import { vaultCard } from '../payments/helpers.js';
+import { settledWithNotifications } from './helpers.js';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -19,7 +20,8 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
 
   const mailsAbout = (orderId: string, subject: string) =>
     mails.filter((m) => m.raw.includes(orderId) && new RegExp(`Subject: .*${subject}`).test(m.raw));
-  const settled = (user: TestUser, id: string) =>
+  /** The order once it reached a final status. */
+  const finalOrder = (user: TestUser, id: string) =>
     eventually(
       async () => {
         const o = (await t.get(`/v1/commerce/orders/${id}`, { token: user.accessToken })).json();
@@ -75,6 +77,10 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
       { token: user.accessToken },
     );
     expect(read.json().readAt).toEqual(expect.any(String));
+    await settledWithNotifications(t);
+    expect(
+      (await t.get('/v1/notifications', { token: user.accessToken })).json().items,
+    ).toHaveLength(1);
     expect(mails.filter((m) => m.to.includes(user.email))).toEqual([]);
   });
 
@@ -82,7 +88,7 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     const buyer = await t.newUser();
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { price: 4200, stock: 3, name: 'Espresso Machine' });
-    const done = await settled(
+    const done = await finalOrder(
       buyer,
       (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
     );
@@ -90,6 +96,8 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     await eventually(async () => expect(mailsAbout(done.id, 'confirmed')).toHaveLength(1), {
       timeout: 15_000,
     });
+    await settledWithNotifications(t);
+    expect(mailsAbout(done.id, 'confirmed')).toHaveLength(1);
     // The whole happy path in one place: stock left the shelf and the ledger has the charge.
     expect((await t.get(`/v1/commerce/inventory/${product.sku}`)).json()).toMatchObject({
       onHand: 2,
@@ -124,7 +132,7 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     expect(envelopes).toHaveLength(1);
     await t.resolve(Inbox).dispatch(envelopes);
     await t.resolve(Inbox).dispatch(envelopes);
-    await new Promise((r) => setTimeout(r, 500));
+    await settledWithNotifications(t);
     expect(mailsAbout(done.id, 'confirmed')).toHaveLength(1);
     const [{ n }] = await t.dataSource.query(
       `SELECT count(*)::int n FROM notifications.notifications WHERE title LIKE $1`,
@@ -137,7 +145,7 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     const buyer = await t.newUser();
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { stock: 0 });
-    const done = await settled(
+    const done = await finalOrder(
       buyer,
       (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
     );
@@ -149,6 +157,9 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
       },
       { timeout: 15_000 },
     );
+    await settledWithNotifications(t);
+    expect(mailsAbout(done.id, 'could not be completed')).toHaveLength(1);
+    expect(mailsAbout(done.id, 'Refund')).toHaveLength(1);
     expect(mailsAbout(done.id, 'could not be completed')[0]!.raw).toContain('being refunded');
   });
 
@@ -168,7 +179,7 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     expect(prefs.json()).toMatchObject({ phone: '+15555550100', pushToken: '••••' });
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { stock: 2 });
-    const done = await settled(
+    const done = await finalOrder(
       buyer,
       (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
     );
@@ -181,6 +192,14 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
         rows.map((r: { channel: string; status: string }) => `${r.channel}:${r.status}`),
       ).toEqual(['email:sent', 'in_app:sent', 'push:sent', 'sms:sent']);
     });
+    await settledWithNotifications(t);
+    const rows = await t.dataSource.query(
+      `SELECT channel, status FROM notifications.notifications WHERE user_id = $1 AND event_type = 'commerce.order-confirmed' ORDER BY channel`,
+      [buyer.id],
+    );
+    expect(
+      rows.map((r: { channel: string; status: string }) => `${r.channel}:${r.status}`),
+    ).toEqual(['email:sent', 'in_app:sent', 'push:sent', 'sms:sent']);
     expect(done.status).toBe('CONFIRMED');
     const bad = await t.request(
       'PUT',

@@ -257,15 +257,25 @@ describe('payments ledger', () => {
             })),
           ),
         );
-        for (const r of results) {
-          if (
-            !r.ok &&
-            String(r.reason).startsWith('error:') &&
-            !/duplicate key/.test(String(r.reason))
-          )
-            throw new Error(String(r.reason));
-          if (r.ok && req.kind === 'pending' && !r.duplicate) holds.push(req.id);
-        }
+        // No call may fail with an error: a retried id (even one racing the original) answers
+        // `duplicate: true`, never a raw unique violation. At most one copy applies, and a
+        // duplicate is always the duplicate of a copy that applied. (A refusal is not recorded,
+        // so a copy refused for insufficient funds before the other applied — the balance
+        // changed in between — is a right answer too.)
+        for (const r of results)
+          if (!r.ok && String(r.reason).startsWith('error:'))
+            throw new Error(`${req.kind} ${req.id} (${copies} copies): ${r.reason}`);
+        const answers = results.map((r) =>
+          r.ok ? (r.duplicate ? 'duplicate' : 'applied') : `refused: ${r.reason}`,
+        );
+        const count = (a: string) => answers.filter((x) => x === a).length;
+        const what = `${req.kind} ${req.id} answered ${answers.join(', ')}`;
+        expect(count('applied'), what).toBeLessThanOrEqual(1);
+        if (count('duplicate') > 0) expect(count('applied'), what).toBe(1);
+        // Whoever saw the hold resolved by the copy that applied must have seen that copy's id.
+        if (count('applied') > 0) expect(count('refused: pending_already_resolved'), what).toBe(0);
+        const applied = results.filter((r) => r.ok && !r.duplicate);
+        if (applied.length === 1 && req.kind === 'pending') holds.push(req.id);
       });
     }
     // 8 at a time, in a random order: hundreds of transactions contending for six accounts.

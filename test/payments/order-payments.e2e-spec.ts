@@ -1,8 +1,9 @@
-import { OrderCancelled, OrderCreated } from '@app/contracts';
+import { OrderCancelled, OrderCreated } from '@app/contracts/commerce';
 import { Transactions } from '@app/platform';
-import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
+import { createTestApp, eventually, settled, type TestApp, type TestUser } from '@app/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { SANDBOX_CARDS } from '../../src/payments/processor/sandbox-processor.js';
+import { settledWithSagas } from './helpers.js';
 
 describe('payments: order payments for commerce (the order saga’s payment service)', () => {
   let t: TestApp;
@@ -66,7 +67,7 @@ describe('payments: order payments for commerce (the order saga’s payment serv
       amount: 4999,
       currency: 'EUR',
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await settledWithSagas(t, [orderId]);
     expect(await outbox('payments.payment-succeeded', orderId)).toHaveLength(1);
     expect(await merchantBalance()).toBe(before + 4999);
     const sagas = await t.dataSource.query(
@@ -112,7 +113,7 @@ describe('payments: order payments for commerce (the order saga’s payment serv
       amount: 2500,
       currency: 'EUR',
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await settledWithSagas(t, [orderId]);
     expect(await outbox('payments.payment-refunded', orderId)).toHaveLength(1);
     expect(await merchantBalance()).toBe(before - 2500);
     // The card network agrees: exactly the captured amount was refunded, once.
@@ -129,7 +130,13 @@ describe('payments: order payments for commerce (the order saga’s payment serv
     const orderId = uuidv7();
     const before = await merchantBalance();
     await publish(new OrderCancelled({ orderId, customerId: buyer.id, reason: 'timeout' }));
-    await new Promise((r) => setTimeout(r, 200));
+    // The cancellation is consumed (its refund saga waits for a payment) before the order arrives.
+    await settled(t);
+    const [refund] = await t.dataSource.query(
+      `SELECT state FROM payments.sagas WHERE kind = 'order_refund' AND business_key = $1`,
+      [orderId],
+    );
+    expect(refund).toEqual({ state: 'PENDING' });
     await publish(
       new OrderCreated({
         orderId,
@@ -151,7 +158,9 @@ describe('payments: order payments for commerce (the order saga’s payment serv
       );
       expect(s?.state).toBe('COMPLETED');
     });
+    await settledWithSagas(t, [orderId]);
     expect(await outbox('payments.payment-refunded', orderId)).toEqual([]);
+    expect(await outbox('payments.payment-succeeded', orderId)).toEqual([]);
     expect(await merchantBalance()).toBe(before);
   });
 

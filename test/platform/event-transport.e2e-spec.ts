@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { IntegrationEvent } from '@app/contracts';
 import { Consumes, Transactions, type IntegrationEventConsumer, type Tx } from '@app/platform';
-import { createTestApp, eventually, type TestApp } from '@app/testing';
+import { createTestApp, eventually, settled, type TestApp } from '@app/testing';
 import amqp from 'amqplib';
 import { randomBytes } from 'node:crypto';
 
@@ -79,6 +79,8 @@ describe.each(['rmq', 'nats', 'redis'] as const)(
     it('delivers an event committed in one service to a consumer in the other, once', async () => {
       await ship(shipping, `p-${transport}-1`);
       await eventually(async () => expect(await tracked(tracking, `p-${transport}-1`)).toBe(1));
+      await Promise.all([settled(shipping), settled(tracking)]);
+      expect(await tracked(tracking, `p-${transport}-1`)).toBe(1);
       // Nothing is consumed in the publisher's own database.
       const [{ n }] = await shipping.dataSource.query(
         `SELECT count(*)::int AS n FROM platform.inbox`,
@@ -100,6 +102,8 @@ describe.each(['rmq', 'nats', 'redis'] as const)(
         expect(row.dispatched_at).not.toBeNull();
       });
       await eventually(async () => expect(await tracked(tracking, `p-${transport}-2`)).toBe(1));
+      await Promise.all([settled(shipping), settled(tracking)]);
+      expect(await tracked(tracking, `p-${transport}-2`)).toBe(1);
     });
 
     if (transport === 'rmq') {
@@ -107,9 +111,18 @@ describe.each(['rmq', 'nats', 'redis'] as const)(
         const database = tracking.database;
         await tracking.app.close();
         await ship(shipping, 'p-while-down');
-        await new Promise((r) => setTimeout(r, 300));
+        // The broker has it (the relay marks the row dispatched only once the broker took it)
+        // while its only consumer is down.
+        await eventually(async () => {
+          const [row] = await shipping.dataSource.query(
+            `SELECT dispatched_at FROM platform.outbox WHERE payload->>'parcel' = 'p-while-down'`,
+          );
+          expect(row.dispatched_at).not.toBeNull();
+        });
         tracking = await startTracking(database);
         await eventually(async () => expect(await tracked(tracking, 'p-while-down')).toBe(1));
+        await Promise.all([settled(shipping), settled(tracking)]);
+        expect(await tracked(tracking, 'p-while-down')).toBe(1);
       });
     }
   },

@@ -11,8 +11,11 @@ class ChargeBody {
   @IsInt() @Min(1) amount: number;
 }
 
-/** Lets a test hold the first request open to observe "in flight". */
-const gate = { wait: undefined as Promise<void> | undefined };
+/** Lets a test hold the first request open to observe "in flight" (`entered`: it is held). */
+const gate = {
+  wait: undefined as Promise<void> | undefined,
+  entered: undefined as (() => void) | undefined,
+};
 
 /** Test-only endpoint whose effect is a row: counting rows counts effects. */
 @Controller('test/charges')
@@ -23,7 +26,10 @@ class ChargesProbeController {
   @Authenticated()
   @Idempotent()
   async create(@Body() body: ChargeBody) {
-    if (gate.wait) await gate.wait;
+    if (gate.wait) {
+      gate.entered?.();
+      await gate.wait;
+    }
     if (body.amount === 402)
       throw new AppError('test.card_declined', 402, 'The card was declined.');
     const id = uuidv7();
@@ -92,10 +98,13 @@ describe('Idempotency-Key', () => {
   it('answers 409 while the first request with the key is still in flight', async () => {
     let release!: () => void;
     gate.wait = new Promise((r) => (release = r));
+    // The first request is in the handler (past the interceptor's claim of the key), held there.
+    const held = new Promise<void>((r) => (gate.entered = r));
     const first = charge('k-inflight', { reference: 'inflight', amount: 5 });
-    await new Promise((r) => setTimeout(r, 100));
+    await held;
     const second = await charge('k-inflight', { reference: 'inflight', amount: 5 });
     gate.wait = undefined;
+    gate.entered = undefined;
     release();
     expect(second.statusCode).toBe(409);
     expect(second.json().code).toBe('platform.idempotency_in_flight');

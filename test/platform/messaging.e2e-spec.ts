@@ -9,7 +9,7 @@ import {
   type IntegrationEventConsumer,
   type Tx,
 } from '@app/platform';
-import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
+import { createTestApp, eventually, settled, type TestApp, type TestUser } from '@app/testing';
 
 /** Test-only contract. */
 class ProbeHappened extends IntegrationEvent<{ label: string }> {
@@ -92,6 +92,7 @@ describe('messaging: transactional outbox, relay, inbox', () => {
   it('never delivers an event whose transaction rolled back', async () => {
     await publish(t, 'rolled-back', { rollback: true });
     await t.resolve(OutboxRelay).drain();
+    await settled(t);
     const [{ n }] = await t.dataSource.query(
       `SELECT count(*)::int AS n FROM platform.outbox WHERE payload->>'label' = 'rolled-back'`,
     );
@@ -100,14 +101,32 @@ describe('messaging: transactional outbox, relay, inbox', () => {
   });
 
   it('delivers a committed event to every consumer exactly once, right after commit', async () => {
-    await publish(t, 'committed');
-    await eventually(async () =>
-      expect(await effects(t, 'committed')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
-    );
-    const [row] = await t.dataSource.query(
-      `SELECT dispatched_at FROM platform.outbox WHERE payload->>'label' = 'committed'`,
-    );
-    expect(row.dispatched_at).not.toBeNull();
+    // The relay's poller runs at boot and then every 10 minutes: within this test only the
+    // after-commit signal can deliver the event.
+    const signalOnly = await createTestApp({
+      imports: [ProbeConsumersModule],
+      env: { OUTBOX_POLL_INTERVAL_MS: '600000' },
+    });
+    try {
+      await signalOnly.dataSource.query(
+        `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
+      );
+      await publish(signalOnly, 'committed');
+      await eventually(async () =>
+        expect(await effects(signalOnly, 'committed')).toEqual({
+          'test.steady': 1,
+          'test.flaky': 1,
+        }),
+      );
+      await settled(signalOnly);
+      expect(await effects(signalOnly, 'committed')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
+      const [row] = await signalOnly.dataSource.query(
+        `SELECT dispatched_at FROM platform.outbox WHERE payload->>'label' = 'committed'`,
+      );
+      expect(row.dispatched_at).not.toBeNull();
+    } finally {
+      await signalOnly.close();
+    }
   });
 
   it('fills the envelope: uuid v7 id, type, version, correlation and causation ids', async () => {
@@ -135,6 +154,8 @@ describe('messaging: transactional outbox, relay, inbox', () => {
     await eventually(async () =>
       expect(await effects(t, 'duplicate')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
     );
+    await settled(t);
+    expect(await effects(t, 'duplicate')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     const rows = await t.dataSource.query(
       `SELECT DISTINCT envelope FROM platform.inbox WHERE envelope->'payload'->>'label' = 'duplicate'`,
     );
@@ -147,6 +168,7 @@ describe('messaging: transactional outbox, relay, inbox', () => {
       inbox.dispatch([envelope]),
       inbox.dispatch([envelope]),
     ]);
+    await settled(t);
     expect(await effects(t, 'duplicate')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     const metrics = await t.resolve(Metrics).render();
     expect(metrics).toMatch(
@@ -161,6 +183,8 @@ describe('messaging: transactional outbox, relay, inbox', () => {
     await eventually(async () =>
       expect(await effects(t, 'flaky-recovers')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
     );
+    await settled(t);
+    expect(await effects(t, 'flaky-recovers')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     expect(flaky.calls).toBe(3);
     const [row] = await t.dataSource.query(
       `SELECT status, attempts FROM platform.inbox WHERE consumer = 'test.flaky' AND envelope->'payload'->>'label' = 'flaky-recovers'`,
@@ -209,6 +233,10 @@ describe('messaging: transactional outbox, relay, inbox', () => {
         (await perConsumer('test.flaky')).map((r) => [r.label, r.effects, r.attempts]),
       ).toEqual([...labels].sort().map((l) => [l, 1, l.startsWith('flaky') ? 2 : 1])),
     );
+    await settled(t);
+    expect((await perConsumer('test.flaky')).map((r) => [r.label, r.effects, r.attempts])).toEqual(
+      [...labels].sort().map((l) => [l, 1, l.startsWith('flaky') ? 2 : 1]),
+    );
     expect(flaky.calls).toBe(3);
   });
 
@@ -233,10 +261,12 @@ describe('messaging: transactional outbox, relay, inbox', () => {
       attempts: 3,
       lastError: 'Error: downstream unavailable',
     });
+    await settled(t);
     expect(flaky.calls).toBe(3);
     expect(await effects(t, 'flaky-parks')).toEqual({ 'test.steady': 1 });
     // Parked means parked: the poller leaves it alone.
     await t.resolve(OutboxRelay).drain();
+    await settled(t);
     expect(flaky.calls).toBe(3);
 
     flaky.failuresLeft = 0;
@@ -249,6 +279,8 @@ describe('messaging: transactional outbox, relay, inbox', () => {
     await eventually(async () =>
       expect(await effects(t, 'flaky-parks')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
     );
+    await settled(t);
+    expect(await effects(t, 'flaky-parks')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     const again = await t.post(
       `/v1/platform/deliveries/${parked.eventId}/test.flaky/redrive`,
       {},
@@ -296,6 +328,8 @@ describe('messaging: a crash between commit and relay', () => {
       `CREATE SCHEMA test_probe; CREATE TABLE test_probe.effects (event_id uuid, consumer text, label text)`,
     );
     await publish(dead, 'orphaned');
+    // Nothing to wait for: a WORKERS=false process never relays. The pause only gives a relay,
+    // were there one, the time to show itself (the after-commit signal delivers in milliseconds).
     await new Promise((r) => setTimeout(r, 200));
     const [pending] = await dead.dataSource.query(
       `SELECT dispatched_at FROM platform.outbox WHERE payload->>'label' = 'orphaned'`,
@@ -313,6 +347,8 @@ describe('messaging: a crash between commit and relay', () => {
       await eventually(async () =>
         expect(await effects(fresh, 'orphaned')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
       );
+      await settled(fresh);
+      expect(await effects(fresh, 'orphaned')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     } finally {
       await fresh.close();
       await dead.database.drop();
@@ -342,6 +378,8 @@ describe('messaging: a crash between commit and relay', () => {
       await eventually(async () =>
         expect(await effects(t, 'mid-flight')).toEqual({ 'test.steady': 1, 'test.flaky': 1 }),
       );
+      await settled(t);
+      expect(await effects(t, 'mid-flight')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     } finally {
       await t.close();
     }
@@ -382,6 +420,9 @@ describe('messaging: processes hosting different consumers share one database', 
         expect(await effects(a, 'from-a')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
         expect(await effects(a, 'from-b')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
       });
+      await Promise.all([settled(a), settled(b)]);
+      expect(await effects(a, 'from-a')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
+      expect(await effects(a, 'from-b')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     } finally {
       await b.app.close();
       await a.close();
@@ -472,6 +513,9 @@ describe('messaging: consumers do not wait for each other', () => {
         expect(await effects(t, 'slow-first')).toEqual({ 'test.steady': 1, 'test.gated': 1 });
         expect(await effects(t, 'slow-second')).toEqual({ 'test.steady': 1, 'test.gated': 1 });
       });
+      await settled(t);
+      expect(await effects(t, 'slow-first')).toEqual({ 'test.steady': 1, 'test.gated': 1 });
+      expect(await effects(t, 'slow-second')).toEqual({ 'test.steady': 1, 'test.gated': 1 });
     } finally {
       open();
       await t.close();
