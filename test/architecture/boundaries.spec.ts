@@ -155,8 +155,13 @@ describe('architecture: schema, SQL, Redis and descriptor rules', () => {
   });
 
   it('context-descriptor: every folder of src/ with code is a listed context', async () => {
-    expect(contextDescriptorViolations(root, await listed(root)).violations).toEqual([]);
-    expect(contextFolders(root)).toEqual(['commerce', 'identity', 'notifications', 'payments']);
+    const contexts = await listed(root);
+    expect(contextDescriptorViolations(root, contexts).violations).toEqual([]);
+    // It really looked: the folders it found are the listed contexts (at least the first four).
+    expect(contextFolders(root)).toEqual(contexts.map((c) => c.name).sort());
+    expect(contextFolders(root)).toEqual(
+      expect.arrayContaining(['commerce', 'identity', 'notifications', 'payments']),
+    );
   });
 
   it('context-descriptor fires for code without a descriptor and a listing without code', async () => {

@@ -5,6 +5,7 @@ import type { IntegrationEvent } from '@app/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 import { RequestContext } from '../http/request-context.js';
+import { backoffMs } from '../messaging/backoff.js';
 import { Outbox } from '../messaging/outbox.js';
 import { Metrics } from '../observability/metrics.js';
 import { isRetryableTxError } from './pg-errors.js';
@@ -78,7 +79,7 @@ export class Transactions {
       } catch (err) {
         if (!isRetryableTxError(err) || attempt >= attempts) throw err;
         this.logger.debug({ attempt }, 'retrying transaction after serialization failure/deadlock');
-        await new Promise((r) => setTimeout(r, Math.random() * 10 * 2 ** attempt));
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, 20, 320)));
       }
     }
   }

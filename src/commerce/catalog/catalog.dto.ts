@@ -114,3 +114,20 @@ export function mapProduct(r: ProductRow): ProductResponse {
     updatedAt: new Date(r.updated_at).toISOString(),
   };
 }
+
+/** A product read back from the cache: the same whitelist as `mapProduct`, nothing else passes. */
+export function mapCachedProduct(c: ProductResponse): ProductResponse {
+  return {
+    id: c.id,
+    sku: c.sku,
+    name: c.name,
+    description: c.description,
+    price: c.price,
+    currency: c.currency,
+    categoryId: c.categoryId,
+    attributes: c.attributes,
+    active: c.active,
+    version: c.version,
+    updatedAt: c.updatedAt,
+  };
+}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ContextRedis } from '@app/platform';
 import { CommerceConfig } from '../commerce.config.js';
-import type { ProductResponse } from './catalog.dto.js';
+import { mapCachedProduct, type ProductResponse } from './catalog.dto.js';
 
 /**
  * Cache-aside for product detail reads (`commerce:product:<id>`), safe against the classic race
@@ -35,7 +35,7 @@ export class ProductCache {
     const raw = await this.redis.client.get(this.key(id));
     if (!raw) return null;
     const value = JSON.parse(raw) as ProductResponse & { tombstone?: true };
-    return value.tombstone ? null : value;
+    return value.tombstone ? null : mapCachedProduct(value);
   }
 
   /** Caches a product unless a newer version (or a newer tombstone) is already there. */

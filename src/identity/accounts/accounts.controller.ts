@@ -20,6 +20,7 @@ import { RegisterUser } from './register-user.handler.js';
   description: 'Invalid request (fields listed in `errors`)',
   type: ProblemDoc,
 })
+// Operation ids from before the accounts/sessions split, so generated clients keep their names.
 @Controller('v1/identity')
 export class AccountsController {
   constructor(
@@ -29,7 +30,10 @@ export class AccountsController {
 
   @Public()
   @Post('register')
-  @ApiOperation({ summary: 'Create an account (role: customer)' })
+  @ApiOperation({
+    summary: 'Create an account (role: customer)',
+    operationId: 'IdentityController_register',
+  })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'identity.email_taken', type: ProblemDoc })
   register(@Body() body: RegisterRequest): Promise<UserResponse> {
@@ -38,7 +42,10 @@ export class AccountsController {
 
   @Get('me')
   @Authenticated()
-  @ApiOperation({ summary: 'The signed-in account' })
+  @ApiOperation({
+    summary: 'The signed-in account',
+    operationId: 'IdentityController_me',
+  })
   @ApiOkResponse({ type: UserResponse })
   @ApiNotFoundResponse({ description: 'identity.user_not_found', type: ProblemDoc })
   me(@CurrentUser() user: Principal): Promise<UserResponse> {

@@ -21,13 +21,17 @@ import { LoginRequest, RefreshRequest, TokenResponse } from './sessions.dto.js';
   type: ProblemDoc,
 })
 @Public()
+// Operation ids from before the accounts/sessions split, so generated clients keep their names.
 @Controller('v1/identity')
 export class SessionsController {
   constructor(private readonly commands: CommandBus) {}
 
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Exchange email + password for an access token and a refresh token' })
+  @ApiOperation({
+    summary: 'Exchange email + password for an access token and a refresh token',
+    operationId: 'IdentityController_login',
+  })
   @ApiOkResponse({ type: TokenResponse })
   @ApiUnauthorizedResponse({ description: 'identity.invalid_credentials', type: ProblemDoc })
   login(@Body() body: LoginRequest): Promise<TokenResponse> {
@@ -36,7 +40,10 @@ export class SessionsController {
 
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Rotate a refresh token; reusing an old one revokes the whole session' })
+  @ApiOperation({
+    summary: 'Rotate a refresh token; reusing an old one revokes the whole session',
+    operationId: 'IdentityController_refresh',
+  })
   @ApiOkResponse({ type: TokenResponse })
   @ApiUnauthorizedResponse({
     description: 'identity.invalid_refresh_token | refresh_token_expired | refresh_token_reused',
@@ -48,7 +55,10 @@ export class SessionsController {
 
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'End the session the refresh token belongs to' })
+  @ApiOperation({
+    summary: 'End the session the refresh token belongs to',
+    operationId: 'IdentityController_logout',
+  })
   @ApiNoContentResponse({ description: 'Session ended (also answered for unknown tokens)' })
   logout(@Body() body: RefreshRequest): Promise<void> {
     return this.commands.execute(new Logout(body.refreshToken));

@@ -1,7 +1,7 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { assertNever, Pollers, RequestContext, type JobOutcome } from '@app/platform';
+import { assertNever, backoffMs, Pollers, RequestContext, type JobOutcome } from '@app/platform';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { RecipientRow } from '../preferences/recipient.entity.js';
@@ -130,7 +130,7 @@ export class DeliveryProcessor extends WorkerHost {
           this.logger.error({ notificationId: id, err }, 'sent, but could not record it');
           return 'done';
         }
-        await new Promise((r) => setTimeout(r, 200 * attempt));
+        await new Promise((r) => setTimeout(r, backoffMs(attempt, 200, 2000)));
       }
     }
   }
