@@ -106,6 +106,35 @@ export class AppConfig {
   @IsIn(LOG_LEVELS)
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 
+  /** `pretty` (pino-pretty, for a person at a terminal; development only) or `json`. */
+  @IsIn(['json', 'pretty'])
+  LOG_FORMAT: 'json' | 'pretty' = 'json';
+
+  /** Load the demo data into an empty database at start (development only; never in production). */
+  @Transform(envBool)
+  @IsBoolean()
+  DEMO_DATA = true;
+
+  /** Serve `/metrics` on this port instead of the API port (unset: on the API port). */
+  @IsOptional()
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  METRICS_PORT?: number;
+
+  /** When set, `/metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string;
+
+  /** OTLP/HTTP endpoint for traces (e.g. `http://jaeger:4318`); unset: tracing off, at no cost. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^https?:\/\//, { message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL' })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
   /** Run BullMQ workers and the outbox relay inside this process. */
   @Transform(envBool)
   @IsBoolean()
