@@ -1,5 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { assertContextModule, PlatformModule, type ApiTag, type AppConfig } from '@app/platform';
+import {
+  assertContextModule,
+  PlatformModule,
+  ProblemsModule,
+  type ApiTag,
+  type AppConfig,
+} from '@app/platform';
 import { CONTEXTS } from './contexts.js';
 import { dataSourceOptions } from './database.js';
 
@@ -32,6 +38,8 @@ export class AppModule {
           contexts: CONTEXTS,
           logStream: extra.logStream,
         }),
+        // Every context's codes, hosted here or not: a problem from any service resolves.
+        ProblemsModule.forContexts(CONTEXTS),
         ...hosted.map((c) => c.module),
         ...(extra.imports ?? []),
       ],

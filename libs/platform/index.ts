@@ -19,6 +19,8 @@ export * from './messaging/backoff.js';
 export { MAINTENANCE_QUEUE, type MaintenanceJob } from './jobs/messaging-maintenance.processor.js';
 export * from './redis/redis.module.js';
 export * from './http/app-error.js';
+export * from './http/error-catalogue.js';
+export * from './http/problems.module.js';
 export * from './http/problem.dto.js';
 export * from './http/problem.filter.js';
 export * from './http/pagination.js';

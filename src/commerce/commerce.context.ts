@@ -1,4 +1,5 @@
 import { defineContext } from '@app/platform';
+import { COMMERCE_ERRORS } from './commerce.error.js';
 import { CartLine } from './cart/cart-line.entity.js';
 import { Category } from './catalog/category.entity.js';
 import { Product } from './catalog/product.entity.js';
@@ -17,5 +18,6 @@ export const commerceContext = defineContext({
   config: CommerceConfig,
   entities: [Category, Product, InventoryItem, StockMovement, CartLine, Order, OrderTimelineEntry],
   migrations: [CommerceSchema1795481766372],
+  errors: COMMERCE_ERRORS,
   module: CommerceModule,
 });

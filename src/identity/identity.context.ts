@@ -1,4 +1,5 @@
 import { defineContext } from '@app/platform';
+import { IDENTITY_ERRORS } from './identity.error.js';
 import { User } from './accounts/user.entity.js';
 import { IdentityModule } from './identity.module.js';
 import { IdentitySchema1795478700000 } from './migrations/1795478700000-IdentitySchema.js';
@@ -10,6 +11,7 @@ export const identityContext = defineContext({
   description: 'Accounts, login, sessions and roles',
   entities: [User, RefreshToken],
   migrations: [IdentitySchema1795478700000],
+  errors: IDENTITY_ERRORS,
   module: IdentityModule,
   roles: ['customer'],
 });

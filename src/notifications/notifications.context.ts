@@ -1,4 +1,5 @@
 import { defineContext } from '@app/platform';
+import { NOTIFICATIONS_ERRORS } from './notifications.error.js';
 import { NotificationsSchema1795482193460 } from './migrations/1795482193460-NotificationsSchema.js';
 import { NotificationsConfig } from './notifications.config.js';
 import { Notification } from './delivery/notification.entity.js';
@@ -12,5 +13,6 @@ export const notificationsContext = defineContext({
   config: NotificationsConfig,
   entities: [Recipient, Notification],
   migrations: [NotificationsSchema1795482193460],
+  errors: NOTIFICATIONS_ERRORS,
   module: NotificationsModule,
 });

@@ -1,4 +1,5 @@
 import { defineContext } from '@app/platform';
+import { PAYMENTS_ERRORS } from './payments.error.js';
 import { FraudDecisionRecord } from './fraud/fraud-decision.entity.js';
 import { LedgerAccount } from './ledger/ledger-account.entity.js';
 import { LedgerEntry } from './ledger/ledger-entry.entity.js';
@@ -16,5 +17,6 @@ export const paymentsContext = defineContext({
   config: PaymentsConfig,
   entities: [LedgerAccount, LedgerTransfer, LedgerEntry, Saga, FraudDecisionRecord, Card],
   migrations: [PaymentsSchema1795480601529],
+  errors: PAYMENTS_ERRORS,
   module: PaymentsModule,
 });

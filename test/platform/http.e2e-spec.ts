@@ -102,7 +102,7 @@ describe('HTTP pipeline: validation, problem+json, request ids, rate limits, hea
     expect(res.statusCode).toBe(500);
     expect(res.headers['content-type']).toContain('application/problem+json');
     expect(res.json()).toEqual({
-      type: 'https://problems.five-businesses.dev/platform.internal',
+      type: '/problems/platform.internal',
       title: 'Internal Server Error',
       status: 500,
       detail: 'An unexpected error occurred.',

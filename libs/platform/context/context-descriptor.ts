@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { ErrorCatalogue } from '../http/error-catalogue.js';
 import { contextOfRedisModule } from '../redis/redis.module.js';
 
 /**
@@ -35,6 +36,8 @@ export interface ContextDescriptor {
   readonly migrations: readonly Type[];
   /** The Nest module: controllers, handlers, consumers and services. */
   readonly module: Type;
+  /** Its problem codes (`defineErrors`), served at `/problems/{code}`. */
+  readonly errors?: ErrorCatalogue;
   /** Roles the context grants (besides the platform's `admin`); access tokens keep only known roles. */
   readonly roles?: readonly string[];
 }

@@ -8,8 +8,10 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type PlatformErrorCode } from './app-error.js';
+import { PROBLEM_TYPE_PATH } from './error-catalogue.js';
 
-export const PROBLEM_TYPE_BASE = 'https://problems.five-businesses.dev/';
+/** A problem's `type` resolves on this server to its catalogue entry (`GET /problems/{code}`). */
+export const PROBLEM_TYPE_BASE = PROBLEM_TYPE_PATH;
 
 export interface Problem {
   type: string;

@@ -1,0 +1,104 @@
+import type { PlatformErrorCode } from './app-error.js';
+
+/** What a client needs to know about one problem code. */
+export interface ErrorSpec {
+  /** The HTTP status it is answered with. */
+  status: number;
+  /** What it means, in one sentence. */
+  meaning: string;
+  /** What a client should do about it. */
+  action: string;
+}
+
+export type ErrorCatalogue<C extends string = string> = Readonly<Record<C, ErrorSpec>>;
+
+/** Where a problem's `type` points: served by this server (`GET /problems/{code}`). */
+export const PROBLEM_TYPE_PATH = '/problems/';
+
+const CODE = /^[a-z][a-z0-9-]*\.[a-z0-9_]+$/;
+
+/**
+ * A context's problem codes with their status, meaning and advice: the single source of the
+ * context's error class, the catalogue served at `/problems` and the README's table.
+ */
+export function defineErrors<C extends string>(errors: Record<C, ErrorSpec>): ErrorCatalogue<C> {
+  for (const code of Object.keys(errors)) {
+    if (!CODE.test(code))
+      throw new Error(`Problem code "${code}" must look like <context>.<snake_case>`);
+  }
+  return errors;
+}
+
+/** The platform's own codes (validation, auth, rate limits, idempotency, …). */
+export const PLATFORM_ERRORS = defineErrors<PlatformErrorCode>({
+  'platform.validation_failed': {
+    status: 400,
+    meaning: 'The body, query or path failed validation; `errors` lists every field and why.',
+    action: 'Fix the fields named in `errors` and send again.',
+  },
+  'platform.bad_request': {
+    status: 400,
+    meaning: 'The request could not be read (malformed JSON, a bad cursor, …).',
+    action: 'Fix the request; do not retry it unchanged.',
+  },
+  'platform.unauthorized': {
+    status: 401,
+    meaning: 'No valid access token: missing, expired, or not one this server issued.',
+    action: 'Log in (or refresh the session) and send `Authorization: Bearer <accessToken>`.',
+  },
+  'platform.forbidden': {
+    status: 403,
+    meaning: 'The token is valid but lacks the role this route needs.',
+    action: 'Use an account with the role; retrying will not help.',
+  },
+  'platform.not_found': {
+    status: 404,
+    meaning: 'No such route or resource.',
+    action: 'Check the URL and the id.',
+  },
+  'platform.conflict': {
+    status: 409,
+    meaning: 'The request conflicts with the current state of the resource.',
+    action: 'Re-read the resource and decide again.',
+  },
+  'platform.payload_too_large': {
+    status: 413,
+    meaning: 'The body is larger than the server accepts (1 MiB).',
+    action: 'Send a smaller body.',
+  },
+  'platform.unsupported_media_type': {
+    status: 415,
+    meaning: 'The body is not `application/json`.',
+    action: 'Send JSON with `Content-Type: application/json`.',
+  },
+  'platform.rate_limited': {
+    status: 429,
+    meaning: 'Too many requests from this client in the current window.',
+    action: 'Wait for `Retry-After` seconds, then retry.',
+  },
+  'platform.idempotency_key_missing': {
+    status: 400,
+    meaning: 'This route needs an `Idempotency-Key` header.',
+    action: 'Send a fresh UUID as `Idempotency-Key`; reuse it only to retry the same request.',
+  },
+  'platform.idempotency_key_invalid': {
+    status: 400,
+    meaning: 'The `Idempotency-Key` header is empty, too long or sent more than once.',
+    action: 'Send one key of 1–255 visible characters (a UUID is ideal).',
+  },
+  'platform.idempotency_key_reused': {
+    status: 422,
+    meaning: 'The key was already used for a different request on this route.',
+    action: 'Use a new key for a new request.',
+  },
+  'platform.idempotency_in_flight': {
+    status: 409,
+    meaning: 'The first request with this key is still being processed.',
+    action: 'Retry after `Retry-After` seconds; you will get its stored answer.',
+  },
+  'platform.internal': {
+    status: 500,
+    meaning: 'An unexpected error; nothing was half-written (the work rolled back).',
+    action: 'Retry later with the same `Idempotency-Key`; report the `traceId` if it persists.',
+  },
+});
