@@ -16,4 +16,6 @@ USER node
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --retries=5 CMD node -e "fetch('http://127.0.0.1:3000/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The same image runs workers alone with: docker run … node dist/src/worker.js
-CMD ["node", "dist/src/main.js"]
+# The preload loads OpenTelemetry before the libraries it instruments; a no-op unless
+# OTEL_EXPORTER_OTLP_ENDPOINT is set.
+CMD ["node", "--import", "./dist/libs/platform/observability/otel-register.js", "dist/src/main.js"]

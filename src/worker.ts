@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig } from '@app/platform';
+import { ConfigError, loadConfig, startTracing } from '@app/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { CONTEXTS } from './contexts.js';
@@ -13,6 +13,10 @@ import { CONTEXTS } from './contexts.js';
 async function main(): Promise<void> {
   try {
     const config = loadConfig({ ...process.env, WORKERS: 'true' }, CONTEXTS);
+    await startTracing({
+      endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: config.serviceName,
+    });
     const app = await NestFactory.createApplicationContext(AppModule.register(config), {
       bufferLogs: true,
     });

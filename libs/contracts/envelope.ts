@@ -16,6 +16,8 @@ export interface EventEnvelope<P = unknown> {
   /** The message (request id or event id) that directly caused this one. */
   causationId: string;
   tenantId?: string;
+  /** W3C trace context of the span that published it (present only when tracing is on). */
+  traceparent?: string;
   payload: P;
 }
 

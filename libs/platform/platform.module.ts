@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE, DiscoveryModule } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
@@ -25,7 +25,11 @@ import { CachedEventIdProvider } from './messaging/event-ids.js';
 import { MessagingModule } from './messaging/messaging.module.js';
 import { loggingOptions } from './observability/logging.js';
 import { Metrics } from './observability/metrics.js';
+import { MetricsServer } from './observability/metrics-server.js';
+import { PlatformMetrics } from './observability/platform-metrics.js';
+import { QueueBoard } from './observability/queue-board.js';
 import { ObservabilityController } from './observability/observability.controller.js';
+import { TracingInterceptor } from './observability/tracing.interceptor.js';
 import { REDIS, RedisKeys, RedisModule } from './redis/redis.module.js';
 import type { Redis } from 'ioredis';
 import type { ContextDescriptor } from './context/context-descriptor.js';
@@ -114,9 +118,13 @@ export class PlatformModule {
         IdempotencyInterceptor,
         MessagingMaintenance,
         QueueMetrics,
+        PlatformMetrics,
+        MetricsServer,
+        QueueBoard,
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
       exports: [

@@ -19,6 +19,7 @@ import { Inventory } from './inventory/inventory.js';
 import { SetStockHandler } from './inventory/set-stock.handler.js';
 import { CancelOrderHandler } from './orders/cancel-order.handler.js';
 import { GetOrderHandler } from './orders/get-order.handler.js';
+import { ListOrdersHandler } from './orders/list-orders.handler.js';
 import {
   ConfirmOrder,
   FailOrderOutOfStock,
@@ -49,6 +50,7 @@ const queryHandlers = [
   GetStockHandler,
   GetCartHandler,
   GetOrderHandler,
+  ListOrdersHandler,
 ];
 const consumers = [
   InvalidateProductCache,

@@ -3,6 +3,7 @@ import { ContextRedisModule } from '@app/platform';
 import { Accounts } from './accounts/accounts.js';
 import { PaymentAccountsController } from './accounts/accounts.controller.js';
 import { GetAccountHandler } from './accounts/get-account.handler.js';
+import { ListAccountsHandler } from './accounts/list-accounts.handler.js';
 import { ListEntriesHandler } from './accounts/list-entries.handler.js';
 import { OpenAccountHandler } from './accounts/open-account.handler.js';
 import { SystemAccounts } from './accounts/system-accounts.js';
@@ -28,6 +29,7 @@ import { OrderRefundSteps } from './transfers/steps/order-refund.steps.js';
 import { TransferSteps } from './transfers/steps/transfer.steps.js';
 import { TransferStarter } from './transfers/transfer-starter.js';
 import { TransfersController } from './transfers/transfers.controller.js';
+import { ListCardsHandler } from './vault/list-cards.handler.js';
 import { RotateVaultKeysHandler } from './vault/rotate-vault-keys.handler.js';
 import { VaultCardHandler } from './vault/vault-card.handler.js';
 import { VaultController } from './vault/vault.controller.js';
@@ -48,7 +50,9 @@ const commandHandlers = [
 ];
 const queryHandlers = [
   GetAccountHandler,
+  ListAccountsHandler,
   ListEntriesHandler,
+  ListCardsHandler,
   GetTransferHandler,
   VerifyLedgerHandler,
 ];

@@ -34,6 +34,7 @@ describe('boot', () => {
         'CommerceSchema1795481766372',
         'NotificationsSchema1795482193460',
         'OutboxInternalEvents1795490000000',
+        'OutboxTraceparent1795500000000',
       ]);
       expect(
         (

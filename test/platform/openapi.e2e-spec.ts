@@ -1,14 +1,44 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { INTERCEPTORS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { RequestMethod } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { IdempotencyInterceptor, IS_PUBLIC } from '@app/platform';
 import { createTestApp, type TestApp } from '@app/testing';
+
+/** @nestjs/swagger's metadata keys for @ApiExcludeEndpoint() / @ApiExcludeController(). */
+const API_EXCLUDE_ENDPOINT = 'swagger/apiExcludeEndpoint';
+const API_EXCLUDE_CONTROLLER = 'swagger/apiExcludeController';
+
+interface Parameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  schema?: { type?: string; format?: string; example?: unknown };
+}
+interface Operation {
+  tags?: string[];
+  parameters?: Parameter[];
+  security?: unknown[];
+  responses: Record<string, unknown>;
+}
+type Paths = Record<string, Record<string, Operation>>;
+
+function operations(doc: { paths: Paths }): [string, Operation][] {
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => [`${method} ${path}`, op] as [string, Operation]),
+  );
+}
 
 /** Every route Nest registered, as OpenAPI path + method (e.g. `/v1/x/{id}` get). */
 function registeredRoutes(t: TestApp): string[] {
+  return routeInfo(t).map((r) => r.route);
+}
+
+/** The registered routes with what the document must say about them. */
+function routeInfo(t: TestApp): { route: string; idempotent: boolean; public: boolean }[] {
   const discovery = t.resolve(DiscoveryService);
   const scanner = new MetadataScanner();
-  const routes: string[] = [];
+  const routes: { route: string; idempotent: boolean; public: boolean }[] = [];
   for (const wrapper of discovery.getControllers()) {
     const { metatype, instance } = wrapper;
     if (!metatype || !instance) continue;
@@ -17,16 +47,30 @@ function registeredRoutes(t: TestApp): string[] {
       const handler = instance[name];
       const path = Reflect.getMetadata(PATH_METADATA, handler);
       if (path === undefined) continue;
+      // Left out of the public document on purpose (e.g. /metrics, for operators only).
+      if (
+        Reflect.getMetadata(API_EXCLUDE_ENDPOINT, handler)?.disable ||
+        Reflect.getMetadata(API_EXCLUDE_CONTROLLER, metatype)?.[0]
+      ) {
+        continue;
+      }
       const method =
         RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number]!.toLowerCase();
       const full = `/${[base, path]
         .map((p: string) => p.replace(/^\/|\/$/g, ''))
         .filter(Boolean)
         .join('/')}`.replace(/:(\w+)/g, '{$1}');
-      routes.push(`${method} ${full}`);
+      const interceptors = (Reflect.getMetadata(INTERCEPTORS_METADATA, handler) ?? []) as unknown[];
+      routes.push({
+        route: `${method} ${full}`,
+        idempotent: interceptors.includes(IdempotencyInterceptor),
+        public: Boolean(
+          Reflect.getMetadata(IS_PUBLIC, handler) ?? Reflect.getMetadata(IS_PUBLIC, metatype),
+        ),
+      });
     }
   }
-  return routes.sort();
+  return routes.sort((a, b) => a.route.localeCompare(b.route));
 }
 
 describe('OpenAPI document', () => {
@@ -62,6 +106,143 @@ describe('OpenAPI document', () => {
     expect(doc.tags.map((tag: { name: string }) => tag.name)).toEqual(
       expect.arrayContaining(['platform', 'identity']),
     );
+  });
+
+  it('documents no parameter twice in any operation (name case-insensitive, per location)', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    const duplicates: string[] = [];
+    for (const [route, op] of operations(doc)) {
+      const seen = new Set<string>();
+      for (const p of op.parameters ?? []) {
+        const id = `${p.in}:${p.name.toLowerCase()}`;
+        if (seen.has(id)) duplicates.push(`${route} ${p.in} ${p.name}`);
+        seen.add(id);
+      }
+    }
+    expect(duplicates).toEqual([]);
+  });
+
+  it('documents Idempotency-Key exactly once, required, with a UUID example, on every @Idempotent() route', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    const ops = new Map(operations(doc));
+    const idempotent = routeInfo(t).filter((r) => r.idempotent);
+    expect(idempotent.map((r) => r.route)).toEqual(
+      expect.arrayContaining([
+        'post /v1/commerce/orders',
+        'post /v1/payments/transfers',
+        'post /v1/payments/accounts/{id}/top-ups',
+      ]),
+    );
+    for (const { route, idempotent: isIdempotent } of routeInfo(t)) {
+      const headers = (ops.get(route)!.parameters ?? []).filter(
+        (p) => p.name.toLowerCase() === 'idempotency-key',
+      );
+      if (!isIdempotent) {
+        expect(headers, route).toEqual([]);
+        continue;
+      }
+      expect(headers, route).toHaveLength(1);
+      expect(headers[0]).toMatchObject({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: true,
+        schema: { type: 'string', format: 'uuid' },
+      });
+      expect(String(headers[0]!.schema!.example)).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+    }
+  });
+
+  it('marks public operations `security: []` and guarded ones bearer', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    const ops = new Map(operations(doc));
+    const routes = routeInfo(t);
+    expect(routes.filter((r) => r.public).map((r) => r.route)).toEqual(
+      expect.arrayContaining(['post /v1/identity/register', 'post /v1/identity/login']),
+    );
+    for (const { route, public: isPublic } of routes) {
+      expect(ops.get(route)!.security, route).toEqual(isPublic ? [] : [{ bearer: [] }]);
+    }
+  });
+
+  it('documents the 204 of DELETE /v1/commerce/products/{id}', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    expect(doc.paths['/v1/commerce/products/{id}'].delete.responses).toHaveProperty('204');
+  });
+
+  it('configures Swagger UI for trying things: try-it-out on, filter, request duration, kept auth', async () => {
+    const res = await t.get('/docs/swagger-ui-init.js');
+    expect(res.statusCode).toBe(200);
+    for (const option of [
+      '"tryItOutEnabled": true',
+      '"filter": true',
+      '"displayRequestDuration": true',
+      '"persistAuthorization": true',
+    ]) {
+      expect(res.body.replace(/\s+/g, ' ')).toContain(option);
+    }
+  });
+
+  it('documents error answers as problem+json with a named example per code (status and code agree)', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    const examplesOf = (path: string, method: string, status: string) =>
+      Object.keys(
+        doc.paths[path][method].responses[status]?.content?.['application/problem+json']
+          ?.examples ?? {},
+      ).sort();
+    expect(examplesOf('/v1/identity/register', 'post', '409')).toEqual(['identity.email_taken']);
+    expect(examplesOf('/v1/identity/register', 'post', '400')).toEqual([
+      'platform.validation_failed',
+    ]);
+    expect(examplesOf('/v1/identity/refresh', 'post', '401')).toEqual([
+      'identity.invalid_refresh_token',
+      'identity.refresh_token_expired',
+      'identity.refresh_token_reused',
+    ]);
+    // @Idempotent()'s codes and the operation's own merge into one response per status.
+    expect(examplesOf('/v1/commerce/orders', 'post', '422')).toEqual([
+      'commerce.cart_empty',
+      'commerce.mixed_currencies',
+      'commerce.product_unavailable',
+      'platform.idempotency_key_reused',
+    ]);
+    expect(examplesOf('/v1/commerce/orders', 'post', '400')).toEqual([
+      'platform.idempotency_key_invalid',
+      'platform.idempotency_key_missing',
+      'platform.validation_failed',
+    ]);
+    expect(examplesOf('/v1/commerce/orders', 'post', '409')).toEqual([
+      'platform.idempotency_in_flight',
+    ]);
+    for (const [route, op] of operations(doc)) {
+      for (const [status, response] of Object.entries(op.responses) as [string, any][]) {
+        const examples = response.content?.['application/problem+json']?.examples ?? {};
+        for (const [name, example] of Object.entries(examples) as [string, any][]) {
+          expect(example.value, `${route} ${status} ${name}`).toMatchObject({
+            code: name,
+            status: Number(status),
+            type: `/problems/${name}`,
+          });
+        }
+      }
+    }
+  });
+
+  it('documents 401 (guarded), 429 (throttled) and 500 everywhere, every error as problem+json', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    for (const [route, op] of operations(doc)) {
+      const responses = op.responses as Record<string, { content?: Record<string, unknown> }>;
+      expect(Object.keys(responses), route).toContain('500');
+      if (op.security?.length) expect(Object.keys(responses), route).toContain('401');
+      if (route.includes(' /v1/')) expect(Object.keys(responses), route).toContain('429');
+      for (const [status, response] of Object.entries(responses)) {
+        if (Number(status) < 400 || !response.content) continue;
+        expect(Object.keys(response.content), `${route} ${status}`).toEqual([
+          'application/problem+json',
+        ]);
+      }
+    }
   });
 
   it('serves Swagger UI at /docs', async () => {

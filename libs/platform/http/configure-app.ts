@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
+import { documentPlatformResponses } from './openapi-responses.js';
 
 export interface ApiTag {
   name: string;
@@ -60,12 +61,34 @@ export async function configureHttp(
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const tag of tags) builder.addTag(tag.name, tag.description);
   const document = SwaggerModule.createDocument(app, builder.build());
+  markPublicOperations(document);
+  documentPlatformResponses(document);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs/openapi.json',
     yamlDocumentUrl: 'docs/openapi.yaml',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      tryItOutEnabled: true,
+      filter: true,
+      displayRequestDuration: true,
+    },
   });
   return document;
+}
+
+/**
+ * `security: []` on every operation that documents no security requirement: guarded routes
+ * carry `@Authenticated()` (bearer), so the rest are the `@Public()` ones, and Swagger UI and
+ * generated clients then know not to send a token.
+ */
+function markPublicOperations(document: OpenAPIObject): void {
+  const methods = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+  for (const item of Object.values(document.paths)) {
+    for (const method of methods) {
+      const operation = item[method];
+      if (operation && operation.security === undefined) operation.security = [];
+    }
+  }
 }
 
 /**

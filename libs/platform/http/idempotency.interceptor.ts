@@ -1,21 +1,24 @@
 import {
   applyDecorators,
   CallHandler,
+  createParamDecorator,
   ExecutionContext,
   Injectable,
   NestInterceptor,
   UseInterceptors,
 } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants.js';
-import { ApiConflictResponse, ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiHeader } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { v7 as uuidv7 } from 'uuid';
 import { catchError, from, lastValueFrom, Observable, of } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
 import { InjectRedis, RedisKeys } from '../redis/redis.module.js';
 import { AppError, PlatformError } from './app-error.js';
-import { ProblemDoc } from './problem.dto.js';
+import { PLATFORM_ERRORS } from './error-catalogue.js';
+import { ApiProblems } from './problem-responses.decorator.js';
 
 type Stored =
   | { state: 'in-flight'; fingerprint: string }
@@ -176,8 +179,17 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * Marks a route idempotent: requires `Idempotency-Key`, and documents the header and the
- * 409/422 answers in OpenAPI.
+ * The example every `Idempotency-Key` parameter carries: a UUID v7 computed at boot, so Swagger
+ * UI's "Try it out" pre-fills a key nobody has used before this process started (change it for
+ * each new operation: the same key and body replay the first answer).
+ */
+export const IDEMPOTENCY_KEY_EXAMPLE = uuidv7();
+
+/**
+ * Marks a route idempotent: requires `Idempotency-Key`, and documents the header (once, as the
+ * only header parameter of that name) and the 409/422 answers in OpenAPI. Read the key in the
+ * handler with `@IdempotencyKey()`, never with `@Headers('idempotency-key')`: that would
+ * document a second, lower-case parameter and Swagger UI would send `k, k`.
  */
 export const Idempotent = () =>
   applyDecorators(
@@ -186,14 +198,24 @@ export const Idempotent = () =>
       name: 'Idempotency-Key',
       required: true,
       description:
-        'Unique per intended operation (e.g. a UUID). Replays return the first response for 24 h.',
+        'Unique per intended operation (a UUID; 1–255 visible ASCII characters). The same key ' +
+        'with the same request replays the first response for 24 h (`Idempotent-Replayed: true`); ' +
+        'with a different request it is refused (422).',
+      schema: { type: 'string', format: 'uuid', example: IDEMPOTENCY_KEY_EXAMPLE },
     }),
-    ApiConflictResponse({
-      description: 'A request with this key is still in progress',
-      type: ProblemDoc,
-    }),
-    ApiUnprocessableEntityResponse({
-      description: 'This key was used with a different request',
-      type: ProblemDoc,
-    }),
+    ApiProblems(PLATFORM_ERRORS, [
+      'platform.idempotency_key_missing',
+      'platform.idempotency_key_invalid',
+      'platform.idempotency_in_flight',
+      'platform.idempotency_key_reused',
+    ]),
   );
+
+/**
+ * The `Idempotency-Key` of an `@Idempotent()` route (already checked by its interceptor). Adds
+ * nothing to the OpenAPI document: `@Idempotent()` documents the header.
+ */
+export const IdempotencyKey = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
+  const header = ctx.switchToHttp().getRequest<FastifyRequest>().headers['idempotency-key'];
+  return (Array.isArray(header) ? header[0] : header) ?? '';
+});

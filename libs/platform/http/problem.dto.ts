@@ -7,7 +7,10 @@ export class FieldErrorDoc {
 
 /** RFC 9457 problem details, as every error response of this API is shaped. */
 export class ProblemDoc {
-  @ApiProperty({ example: 'https://problems.five-businesses.dev/platform.validation_failed' })
+  @ApiProperty({
+    example: '/problems/platform.validation_failed',
+    description: 'Resolves on this server to what the code means and what to do',
+  })
   type: string;
   @ApiProperty({ example: 'Bad Request' }) title: string;
   @ApiProperty({ example: 400 }) status: number;

@@ -9,6 +9,8 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type PlatformErrorCode } from './app-error.js';
 import { PROBLEM_TYPE_PATH } from './error-catalogue.js';
+import { activeSpanIds, tracingEnabled } from '../observability/tracing.js';
+import { TRACE_ID } from '../observability/tracing.interceptor.js';
 
 /** A problem's `type` resolves on this server to its catalogue entry (`GET /problems/{code}`). */
 export const PROBLEM_TYPE_BASE = PROBLEM_TYPE_PATH;
@@ -136,6 +138,12 @@ export function sendProblem(reply: FastifyReply, problem: Problem): void {
     .send(problem);
 }
 
+/** With tracing on, the request's real trace id (its handler span's, or the active span's). */
+function traceIdOf(request: FastifyRequest & { [TRACE_ID]?: string }): string | undefined {
+  if (!tracingEnabled()) return undefined;
+  return request[TRACE_ID] ?? activeSpanIds()?.trace_id;
+}
+
 @Catch()
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');
@@ -148,7 +156,7 @@ export class ProblemFilter implements ExceptionFilter {
     const { problem, internal } = toProblem(
       err,
       request.url?.split('?')[0],
-      String(request.id ?? ''),
+      traceIdOf(request) ?? String(request.id ?? ''),
     );
     if (internal) this.logger.error({ err, traceId: problem.traceId }, 'unhandled error');
     sendProblem(reply, problem);

@@ -14,11 +14,12 @@ import { ProblemDoc } from './problem.dto.js';
 const CATALOGUE = Symbol('PROBLEM_CATALOGUE');
 
 export class ProblemType {
-  @ApiProperty({ example: 'commerce.cart_empty' }) code: string;
-  @ApiProperty({ example: '/problems/commerce.cart_empty' }) type: string;
-  @ApiProperty({ example: 422 }) status: number;
-  @ApiProperty({ example: 'Checkout was asked for an empty cart.' }) meaning: string;
-  @ApiProperty({ example: 'Add items to the cart first.' }) action: string;
+  @ApiProperty({ example: 'platform.rate_limited' }) code: string;
+  @ApiProperty({ example: '/problems/platform.rate_limited' }) type: string;
+  @ApiProperty({ example: 429 }) status: number;
+  @ApiProperty({ example: 'Too many requests from this client in the current window.' })
+  meaning: string;
+  @ApiProperty({ example: 'Wait for `Retry-After` seconds, then retry.' }) action: string;
 }
 
 /**

@@ -6,6 +6,12 @@ import { AppConfig } from '../config/app-config.js';
 import { Transactions, type Tx } from '../database/transactions.js';
 import { RequestContext } from '../http/request-context.js';
 import { Metrics } from '../observability/metrics.js';
+import {
+  contextFromTraceparent,
+  inSpan,
+  SpanKind,
+  tracingEnabled,
+} from '../observability/tracing.js';
 import { ConsumerRegistry, type RegisteredConsumer } from './consumer-registry.js';
 import { InboxStore, toEnvelope } from './inbox-store.js';
 import { Lanes, type DeliveryOutcome } from './lanes.js';
@@ -208,10 +214,37 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
     const fresh = await this.store.claim(tx, consumer.name, events);
     for (const event of events) {
       if (fresh.has(event.metadata!.id)) {
-        await this.inContextOf(event, () => consumer.instance.consume(event, tx));
+        const run = () => consumer.instance.consume(event, tx);
+        await this.inContextOf(
+          event,
+          tracingEnabled() ? () => this.traced(consumer, event, run) : run,
+        );
       }
     }
     return fresh;
+  }
+
+  /** A CONSUMER span `consume <type> <consumer>`, child of the span that published the event. */
+  private traced(
+    consumer: RegisteredConsumer,
+    event: IntegrationEvent,
+    fn: () => Promise<void>,
+  ): Promise<void> {
+    const meta = event.metadata!;
+    return inSpan(
+      `consume ${event.type} ${consumer.name}`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: contextFromTraceparent(meta.traceparent),
+        attributes: {
+          'messaging.system': 'outbox',
+          'messaging.message.id': meta.id,
+          'messaging.destination.name': event.type,
+          'messaging.consumer.group.name': consumer.name,
+        },
+      },
+      fn,
+    );
   }
 
   /** Counts committed deliveries: consumed if this delivery ran them, else duplicates. */

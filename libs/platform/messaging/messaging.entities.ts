@@ -16,6 +16,8 @@ export class OutboxRow {
   @Column('text', { name: 'causation_id' }) causationId: string;
   @Column('text', { name: 'tenant_id', nullable: true }) tenantId: string | null;
   @Column('jsonb') payload: object;
+  /** W3C `traceparent` of the publishing span (null when tracing is off). */
+  @Column('text', { nullable: true }) traceparent: string | null;
   /** An InternalEvent: delivered to its own context's consumers only, never to a broker. */
   @Column('boolean', { default: false }) internal: boolean;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
@@ -89,5 +91,6 @@ export interface OutboxRecord {
   tenant_id: string | null;
   payload: object;
   internal: boolean;
+  traceparent: string | null;
   created_at: Date;
 }

@@ -4,6 +4,7 @@ import { Subject } from 'rxjs';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { RequestContext } from '../http/request-context.js';
+import { currentTraceparent } from '../observability/tracing.js';
 import { InternalEvent } from './internal-event.js';
 
 /**
@@ -22,12 +23,13 @@ export class Outbox {
     const values: unknown[] = [];
     const rows: string[] = [];
     const now = new Date();
+    const traceparent = currentTraceparent() ?? null;
     for (const event of events) {
       const id = uuidv7();
       ids.push(id);
       const n = values.length;
       rows.push(
-        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9})`,
+        `($${n + 1}, $${n + 2}, $${n + 3}, $${n + 4}, $${n + 5}, $${n + 6}, $${n + 7}, $${n + 8}, $${n + 9}, $${n + 10})`,
       );
       values.push(
         id,
@@ -39,10 +41,11 @@ export class Outbox {
         this.context.tenantId ?? null,
         JSON.stringify(event.payload),
         event instanceof InternalEvent,
+        traceparent,
       );
     }
     await manager.query(
-      `INSERT INTO platform.outbox (id, type, version, occurred_at, correlation_id, causation_id, tenant_id, payload, internal)
+      `INSERT INTO platform.outbox (id, type, version, occurred_at, correlation_id, causation_id, tenant_id, payload, internal, traceparent)
        VALUES ${rows.join(', ')}`,
       values,
     );

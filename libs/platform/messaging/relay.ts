@@ -137,7 +137,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) c
           WHERE o.id = c.id
           RETURNING o.id, o.type, o.version, o.occurred_at, o.correlation_id, o.causation_id,
-                    o.tenant_id, o.payload, o.internal, o.created_at`,
+                    o.tenant_id, o.payload, o.internal, o.traceparent, o.created_at`,
         [limit],
       )) as [OutboxRecord[], number];
       if (claimed.length > 0) {
@@ -184,6 +184,7 @@ function toEnvelope(r: OutboxRecord): EventEnvelope {
     correlationId: r.correlation_id,
     causationId: r.causation_id,
     ...(r.tenant_id ? { tenantId: r.tenant_id } : {}),
+    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
     payload: r.payload,
   };
 }

@@ -3,6 +3,7 @@ import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsServiceManager } from 'nestjs-cls';
 import type { AppConfig } from '../config/app-config.js';
+import { activeSpanIds } from './tracing.js';
 
 /**
  * Paths pino replaces with "[redacted]". Covers headers, and any field whose name says it holds
@@ -57,10 +58,11 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
           return userId ? { userId } : {};
         },
         mixin: () => {
+          const ids = activeSpanIds(); // trace_id, span_id (tracing on and a span active)
           const cls = ClsServiceManager.getClsService();
-          if (!cls.isActive()) return {};
-          const correlationId = cls.get('correlationId');
-          return correlationId ? { correlationId } : {};
+          const correlationId = cls.isActive() ? cls.get('correlationId') : undefined;
+          if (!ids) return correlationId ? { correlationId } : {};
+          return correlationId ? { correlationId, ...ids } : ids;
         },
         serializers: {
           // Database errors carry the failed query's parameters (hashes, emails, payloads): keep

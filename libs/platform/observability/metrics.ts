@@ -85,6 +85,126 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  // --- Operations: refreshed on scrape by PlatformMetrics -------------------------------------
+
+  readonly info = new Gauge({
+    name: 'app_info',
+    help: 'Always 1; `service` names what this process hosts (AppConfig.serviceName), `contexts` its CONTEXTS',
+    labelNames: ['service', 'contexts'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inboxBacklog = new Gauge({
+    name: 'inbox_backlog',
+    help: 'Pending deliveries (not yet consumed, not parked) by consumer',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly inboxOldestPending = new Gauge({
+    name: 'inbox_oldest_pending_seconds',
+    help: 'Age of the oldest pending delivery by consumer',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly deliveriesParked = new Gauge({
+    name: 'deliveries_parked',
+    help: 'Parked deliveries (dead letters waiting for an operator) by consumer',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly outboxUndispatched = new Gauge({
+    name: 'outbox_undispatched',
+    help: 'Outbox rows committed but not yet dispatched by the relay',
+    registers: [this.registry],
+  });
+
+  readonly pgPool = new Gauge({
+    name: 'pg_pool_connections',
+    help: 'PostgreSQL pool connections by state (total | idle | waiting: clients queued for one)',
+    labelNames: ['state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventLoopUtilization = new Gauge({
+    name: 'event_loop_utilization_ratio',
+    help: 'Share of time the event loop was busy since the previous scrape (0..1)',
+    registers: [this.registry],
+  });
+
+  readonly jobDuration = new Histogram({
+    name: 'job_duration_seconds',
+    help: 'BullMQ job processing time by queue and outcome (completed | failed)',
+    labelNames: ['queue', 'outcome'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly jobsCompleted = new Counter({
+    name: 'jobs_completed_total',
+    help: 'BullMQ jobs that completed, by queue',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jobsFailed = new Counter({
+    name: 'jobs_failed_total',
+    help: 'BullMQ job attempts that failed, by queue (retried or not)',
+    labelNames: ['queue'] as const,
+    registers: [this.registry],
+  });
+
+  // --- Business ----------------------------------------------------------------------------
+
+  readonly orders = new Counter({
+    name: 'orders_total',
+    help: 'Orders that reached a final status, by outcome (confirmed | failed | cancelled) and failure reason ("" when none)',
+    labelNames: ['outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly orderConfirmLatency = new Histogram({
+    name: 'order_confirm_latency_seconds',
+    help: 'Time from order created to CONFIRMED',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  readonly paymentDeclines = new Counter({
+    name: 'payment_declines_total',
+    help: 'Card charges the processor or fraud rules declined, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly fraudVerdicts = new Counter({
+    name: 'fraud_verdicts_total',
+    help: 'Fraud rule verdicts by verdict',
+    labelNames: ['verdict'] as const,
+    registers: [this.registry],
+  });
+
+  readonly notifications = new Counter({
+    name: 'notifications_total',
+    help: 'Notification delivery attempts by channel and outcome (sent | retry | failed)',
+    labelNames: ['channel', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly idempotentReplays = new Counter({
+    name: 'idempotent_replays_total',
+    help: 'Responses replayed for a repeated Idempotency-Key',
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'rate_limited_requests_total',
+    help: 'Requests answered 429 by the rate limiter',
+    registers: [this.registry],
+  });
+
   private readonly collectors: (() => Promise<void>)[] = [];
 
   constructor() {

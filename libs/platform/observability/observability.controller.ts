@@ -1,8 +1,15 @@
-import { Controller, Get, Header } from '@nestjs/common';
 import {
+  Controller,
+  Get,
+  Header,
+  Req,
+  NotFoundException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import {
+  ApiExcludeEndpoint,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
@@ -12,10 +19,13 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import type { FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { Public } from '../auth/auth.decorators.js';
 import { InjectRedis } from '../redis/redis.module.js';
+import { AppConfig } from '../config/app-config.js';
 import { Metrics } from './metrics.js';
+import { metricsAuthorized } from './metrics-server.js';
 
 @ApiTags('platform')
 @Public()
@@ -26,6 +36,7 @@ export class ObservabilityController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly metrics: Metrics,
+    private readonly config: AppConfig,
     @InjectRedis() private readonly redis: Redis,
   ) {}
 
@@ -55,12 +66,17 @@ export class ObservabilityController {
     ]);
   }
 
+  /**
+   * Prometheus text format; not part of the public API document. With METRICS_PORT set it is
+   * served on that port instead (404 here); with METRICS_TOKEN it needs `Bearer <token>`.
+   */
   @Get('metrics')
+  @ApiExcludeEndpoint()
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics' })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Prometheus text exposition format', schema: { type: 'string' } })
-  scrape(): Promise<string> {
+  scrape(@Req() req: FastifyRequest): Promise<string> {
+    if (this.config.METRICS_PORT !== undefined) throw new NotFoundException();
+    if (!metricsAuthorized(this.config, req.headers.authorization))
+      throw new UnauthorizedException();
     return this.metrics.render();
   }
 }

@@ -10,18 +10,15 @@ import {
   Put,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
-import { Authenticated, CurrentUser, ProblemDoc, type Principal } from '@app/platform';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, Authenticated, CurrentUser, type Principal, ProblemDoc } from '@app/platform';
+import { COMMERCE_ERRORS } from '../commerce.error.js';
 import { AddCartItem } from './add-cart-item.handler.js';
 import { AddCartItemRequest, CartResponse, SetQuantityRequest } from './cart.dto.js';
 import { GetCart } from './get-cart.handler.js';
 import { RemoveCartItem } from './remove-cart-item.handler.js';
+
+const ERRORS = COMMERCE_ERRORS;
 
 // Operation ids are explicit: they are the published ones (`ShoppingController_*`).
 @ApiTags('commerce')
@@ -51,7 +48,7 @@ export class CartController {
     operationId: 'ShoppingController_addItem',
   })
   @ApiOkResponse({ type: CartResponse })
-  @ApiNotFoundResponse({ description: 'commerce.product_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.product_not_found'])
   addItem(@CurrentUser() user: Principal, @Body() body: AddCartItemRequest): Promise<CartResponse> {
     return this.commands.execute(
       new AddCartItem(user.userId, body.productId, body.quantity, 'add'),

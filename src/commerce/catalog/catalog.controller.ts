@@ -13,14 +13,14 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiNotFoundResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ADMIN_ROLE, Authenticated, ProblemDoc, Public, Roles } from '@app/platform';
+import { ADMIN_ROLE, ApiProblems, Authenticated, ProblemDoc, Public, Roles } from '@app/platform';
+import { COMMERCE_ERRORS } from '../commerce.error.js';
 import {
   CategoryResponse,
   CreateCategoryRequest,
@@ -35,6 +35,8 @@ import { ListCategories } from './list-categories.handler.js';
 import { SearchProducts } from './search-products.handler.js';
 import { SearchQuery, SearchResponse } from './search.dto.js';
 import { UpdateProduct } from './update-product.handler.js';
+
+const ERRORS = COMMERCE_ERRORS;
 
 @ApiTags('commerce')
 @ApiBadRequestResponse({
@@ -62,7 +64,7 @@ export class CatalogController {
   @Get('products/:id')
   @ApiOperation({ summary: 'Product detail (served from cache, never stale after an update)' })
   @ApiOkResponse({ type: ProductResponse })
-  @ApiNotFoundResponse({ description: 'commerce.product_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.product_not_found'])
   product(@Param('id', new ParseUUIDPipe()) id: string): Promise<ProductResponse> {
     return this.queries.execute(new GetProduct(id));
   }
@@ -72,7 +74,7 @@ export class CatalogController {
   @Roles(ADMIN_ROLE)
   @ApiOperation({ summary: 'Create a product (admin)' })
   @ApiCreatedResponse({ type: ProductResponse })
-  @ApiConflictResponse({ description: 'commerce.sku_taken', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.sku_taken'])
   createProduct(@Body() body: CreateProductRequest): Promise<ProductResponse> {
     return this.commands.execute(new CreateProduct(body));
   }
@@ -82,7 +84,7 @@ export class CatalogController {
   @Roles(ADMIN_ROLE)
   @ApiOperation({ summary: 'Change a product (admin); `active: false` withdraws it' })
   @ApiOkResponse({ type: ProductResponse })
-  @ApiNotFoundResponse({ description: 'commerce.product_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.product_not_found'])
   updateProduct(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateProductRequest,
@@ -98,7 +100,8 @@ export class CatalogController {
     summary:
       'Withdraw a product (admin): it leaves search and detail reads; orders keep their lines',
   })
-  @ApiNotFoundResponse({ description: 'commerce.product_not_found', type: ProblemDoc })
+  @ApiNoContentResponse({ description: 'Withdrawn; the product no longer appears in reads' })
+  @ApiProblems(ERRORS, ['commerce.product_not_found'])
   async deleteProduct(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.commands.execute(new UpdateProduct(id, { active: false }));
   }
@@ -116,7 +119,7 @@ export class CatalogController {
   @Roles(ADMIN_ROLE)
   @ApiOperation({ summary: 'Create a category (admin)' })
   @ApiCreatedResponse({ type: CategoryResponse })
-  @ApiConflictResponse({ description: 'commerce.slug_taken', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.slug_taken'])
   createCategory(@Body() body: CreateCategoryRequest): Promise<CategoryResponse> {
     return this.commands.execute(new CreateCategory(body));
   }

@@ -3,13 +3,13 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
 import {
   ADMIN_ROLE,
+  ApiProblems,
   Authenticated,
   CurrentUser,
   ProblemDoc,
@@ -17,9 +17,12 @@ import {
   Roles,
   type Principal,
 } from '@app/platform';
+import { COMMERCE_ERRORS } from '../commerce.error.js';
 import { GetStock } from './get-stock.handler.js';
 import { SetStockRequest, StockResponse } from './inventory.dto.js';
 import { SetStock } from './set-stock.handler.js';
+
+const ERRORS = COMMERCE_ERRORS;
 
 // Operation ids are explicit: they are the published ones (`CatalogController_*`).
 @ApiTags('commerce')
@@ -41,7 +44,7 @@ export class InventoryController {
     operationId: 'CatalogController_stock',
   })
   @ApiOkResponse({ type: StockResponse })
-  @ApiNotFoundResponse({ description: 'commerce.product_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.product_not_found'])
   stock(@Param('sku') sku: string): Promise<StockResponse> {
     return this.queries.execute(new GetStock(sku));
   }

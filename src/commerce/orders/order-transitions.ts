@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Metrics } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { Order, type OrderStatus } from './order.entity.js';
@@ -13,6 +14,8 @@ export type TransitionResult =
  */
 @Injectable()
 export class OrderTransitions {
+  constructor(private readonly metrics: Metrics) {}
+
   async move(
     manager: EntityManager,
     orderId: string,
@@ -41,6 +44,12 @@ export class OrderTransitions {
       `INSERT INTO commerce.order_timeline (id, order_id, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5)`,
       [uuidv7(), orderId, from, to, note ?? null],
     );
+    if (to !== 'PAID')
+      this.metrics.orders.inc({ outcome: to.toLowerCase(), reason: failureReason ?? '' });
+    if (to === 'CONFIRMED')
+      this.metrics.orderConfirmLatency.observe(
+        (Date.now() - new Date(order.createdAt).getTime()) / 1000,
+      );
     return { ok: true, order, from };
   }
 }

@@ -1,29 +1,35 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentUser, Idempotent, ProblemDoc, type Principal } from '@app/platform';
+import {
+  ApiProblems,
+  Authenticated,
+  CurrentUser,
+  Idempotent,
+  IdempotencyKey,
+  ProblemDoc,
+  type Principal,
+} from '@app/platform';
+import { COMMERCE_ERRORS } from '../commerce.error.js';
 import { CancelOrder } from './cancel-order.handler.js';
 import { GetOrder } from './get-order.handler.js';
-import { OrderAccepted, OrderResponse, PlaceOrderRequest } from './orders.dto.js';
+import { ListOrders } from './list-orders.handler.js';
+import {
+  ListOrdersQuery,
+  OrderAccepted,
+  OrderPage,
+  OrderResponse,
+  PlaceOrderRequest,
+} from './orders.dto.js';
 import { PlaceOrder } from './place-order.handler.js';
+
+const ERRORS = COMMERCE_ERRORS;
 
 // Operation ids are explicit: they are the published ones (`ShoppingController_*`).
 @ApiTags('commerce')
@@ -47,16 +53,27 @@ export class OrdersController {
     operationId: 'ShoppingController_placeOrder',
   })
   @ApiAcceptedResponse({ type: OrderAccepted })
-  @ApiUnprocessableEntityResponse({
-    description: 'commerce.cart_empty | commerce.mixed_currencies | commerce.product_unavailable',
-    type: ProblemDoc,
-  })
+  @ApiProblems(
+    ERRORS,
+    ['commerce.cart_empty', 'commerce.mixed_currencies', 'commerce.product_unavailable'],
+    { validated: true },
+  )
   placeOrder(
     @CurrentUser() user: Principal,
     @Body() body: PlaceOrderRequest,
-    @Headers('idempotency-key') key: string,
+    @IdempotencyKey() key: string,
   ): Promise<OrderAccepted> {
     return this.commands.execute(new PlaceOrder(user.userId, body.cardToken, key));
+  }
+
+  @Get('orders')
+  @ApiOperation({
+    summary: 'Your orders, newest first, cursor paged; `?status=` filters (admins see all)',
+    operationId: 'ShoppingController_orders',
+  })
+  @ApiOkResponse({ type: OrderPage })
+  orders(@CurrentUser() user: Principal, @Query() query: ListOrdersQuery): Promise<OrderPage> {
+    return this.queries.execute(new ListOrders(user, query));
   }
 
   @Get('orders/:id')
@@ -65,7 +82,7 @@ export class OrdersController {
     operationId: 'ShoppingController_order',
   })
   @ApiOkResponse({ type: OrderResponse })
-  @ApiNotFoundResponse({ description: 'commerce.order_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.order_not_found'])
   order(
     @CurrentUser() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -80,7 +97,7 @@ export class OrdersController {
     operationId: 'ShoppingController_cancel',
   })
   @ApiOkResponse({ type: OrderAccepted })
-  @ApiConflictResponse({ description: 'commerce.illegal_transition', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['commerce.order_not_found', 'commerce.illegal_transition'])
   cancel(
     @CurrentUser() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsString, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQuery } from '@app/platform';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 import type { OrderTimelineEntry } from './order-timeline-entry.entity.js';
 import type { Order, OrderLine, OrderStatus } from './order.entity.js';
 
@@ -78,6 +79,45 @@ export function mapOrder(o: Order, timeline: OrderTimelineEntry[]): OrderRespons
     currency: o.currency.trim(),
     failureReason: o.failureReason,
     timeline: timeline.map(mapTimelineEntry),
+    createdAt: new Date(o.createdAt).toISOString(),
+  };
+}
+
+/** `GET /v1/commerce/orders`: a page, optionally of one status. */
+export class ListOrdersQuery extends PageQuery {
+  @ApiPropertyOptional({ enum: STATUSES, description: 'Only orders in this status' })
+  @IsOptional()
+  @IsIn(STATUSES)
+  status?: OrderStatus;
+}
+
+/** An order in a list: everything but the timeline (GET /orders/{id} has it). */
+export class OrderSummary {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) customerId: string;
+  @ApiProperty({ enum: STATUSES }) status: string;
+  @ApiProperty({ type: [OrderLineDoc] }) lines: OrderLineDoc[];
+  @ApiProperty({ description: 'Minor units' }) total: number;
+  @ApiProperty() currency: string;
+  @ApiProperty({ nullable: true, type: String, example: 'out_of_stock' }) failureReason:
+    string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class OrderPage {
+  @ApiProperty({ type: [OrderSummary] }) items: OrderSummary[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
+export function mapOrderSummary(o: Order): OrderSummary {
+  return {
+    id: o.id,
+    customerId: o.customerId,
+    status: o.status,
+    lines: o.lines.map(mapOrderLine),
+    total: Number(o.total),
+    currency: o.currency.trim(),
+    failureReason: o.failureReason,
     createdAt: new Date(o.createdAt).toISOString(),
   };
 }

@@ -2,17 +2,25 @@ import { Body, Controller, Get, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentUser, ProblemDoc, Public, type Principal } from '@app/platform';
+import {
+  ApiProblems,
+  Authenticated,
+  CurrentUser,
+  ProblemDoc,
+  Public,
+  type Principal,
+} from '@app/platform';
+import { IDENTITY_ERRORS } from '../identity.error.js';
 import { RegisterRequest, UserResponse } from './accounts.dto.js';
 import { GetMe } from './get-me.handler.js';
 import { RegisterUser } from './register-user.handler.js';
+
+const ERRORS = IDENTITY_ERRORS;
 
 /** Accounts: sign-up and the signed-in account. */
 @ApiTags('identity')
@@ -35,7 +43,7 @@ export class AccountsController {
     operationId: 'IdentityController_register',
   })
   @ApiCreatedResponse({ type: UserResponse })
-  @ApiConflictResponse({ description: 'identity.email_taken', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['identity.email_taken'], { validated: true })
   register(@Body() body: RegisterRequest): Promise<UserResponse> {
     return this.commands.execute(new RegisterUser(body));
   }
@@ -47,7 +55,7 @@ export class AccountsController {
     operationId: 'IdentityController_me',
   })
   @ApiOkResponse({ type: UserResponse })
-  @ApiNotFoundResponse({ description: 'identity.user_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['identity.user_not_found'])
   me(@CurrentUser() user: Principal): Promise<UserResponse> {
     return this.queries.execute(new GetMe(user.userId));
   }

@@ -6,13 +6,15 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ProblemDoc, Public } from '@app/platform';
+import { ApiProblems, ProblemDoc, Public } from '@app/platform';
+import { IDENTITY_ERRORS } from '../identity.error.js';
 import { Login } from './login.handler.js';
 import { Logout } from './logout.handler.js';
 import { RefreshSession } from './refresh-session.handler.js';
 import { LoginRequest, RefreshRequest, TokenResponse } from './sessions.dto.js';
+
+const ERRORS = IDENTITY_ERRORS;
 
 /** Sessions: log in, rotate the refresh token, log out. */
 @ApiTags('identity')
@@ -33,7 +35,7 @@ export class SessionsController {
     operationId: 'IdentityController_login',
   })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiUnauthorizedResponse({ description: 'identity.invalid_credentials', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['identity.invalid_credentials'], { validated: true })
   login(@Body() body: LoginRequest): Promise<TokenResponse> {
     return this.commands.execute(new Login(body));
   }
@@ -45,10 +47,15 @@ export class SessionsController {
     operationId: 'IdentityController_refresh',
   })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiUnauthorizedResponse({
-    description: 'identity.invalid_refresh_token | refresh_token_expired | refresh_token_reused',
-    type: ProblemDoc,
-  })
+  @ApiProblems(
+    ERRORS,
+    [
+      'identity.invalid_refresh_token',
+      'identity.refresh_token_expired',
+      'identity.refresh_token_reused',
+    ],
+    { validated: true },
+  )
   refresh(@Body() body: RefreshRequest): Promise<TokenResponse> {
     return this.commands.execute(new RefreshSession(body.refreshToken));
   }

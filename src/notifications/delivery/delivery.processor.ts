@@ -1,7 +1,15 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { assertNever, backoffMs, Pollers, RequestContext, type JobOutcome } from '@app/platform';
+import {
+  assertNever,
+  backoffMs,
+  inJobSpan,
+  Metrics,
+  Pollers,
+  RequestContext,
+  type JobOutcome,
+} from '@app/platform';
 import type { Job } from 'bullmq';
 import { DataSource } from 'typeorm';
 import type { RecipientRow } from '../preferences/recipient.entity.js';
@@ -36,6 +44,7 @@ export class DeliveryProcessor extends WorkerHost {
     private readonly router: NotificationRouter,
     private readonly context: RequestContext,
     pollers: Pollers,
+    private readonly metrics: Metrics,
   ) {
     super();
     // Every 30 s, re-queues what a crash or a Redis blip between commit and enqueue left behind.
@@ -77,7 +86,7 @@ export class DeliveryProcessor extends WorkerHost {
     switch (data.kind) {
       case 'deliver':
         return this.context.run({ correlationId: data.correlationId }, () =>
-          this.deliver(data.notificationId, job),
+          inJobSpan(DELIVERY_QUEUE, data, () => this.deliver(data.notificationId, job)),
         );
       default:
         return assertNever(data.kind);
@@ -111,6 +120,7 @@ export class DeliveryProcessor extends WorkerHost {
       ref = await adapter.send({ id, to, title: n.title, body: n.body });
     } catch (err) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      this.metrics.notifications.inc({ channel: n.channel, outcome: last ? 'failed' : 'retry' });
       await this.db.query(
         `UPDATE notifications.notifications SET attempts = attempts + 1, error = $2, status = $3, claimed_at = NULL WHERE id = $1`,
         [id, scrub(err instanceof Error ? err.message : String(err)), last ? 'failed' : 'queued'],
@@ -123,6 +133,7 @@ export class DeliveryProcessor extends WorkerHost {
           `UPDATE notifications.notifications SET status = 'sent', provider_ref = $2, sent_at = now(), attempts = attempts + 1, error = NULL WHERE id = $1`,
           [id, ref],
         );
+        this.metrics.notifications.inc({ channel: n.channel, outcome: 'sent' });
         return 'done';
       } catch (err) {
         if (attempt >= 5) {

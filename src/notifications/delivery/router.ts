@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { IntegrationEvent } from '@app/contracts';
-import { queueName, type JobData, type Tx } from '@app/platform';
+import { currentTraceparent, queueName, type JobData, type Tx } from '@app/platform';
 import type { Queue } from 'bullmq';
 import { v7 as uuidv7 } from 'uuid';
 import type { RecipientRow } from '../preferences/recipient.entity.js';
@@ -90,10 +90,16 @@ export class NotificationRouter {
       const job = await this.queue.getJob(id);
       if (job && ((await job.isFailed()) || (await job.isCompleted()))) await job.remove();
     }
+    const traceparent = currentTraceparent();
     await this.queue.addBulk(
       notificationIds.map((id) => ({
         name: 'deliver',
-        data: { kind: 'deliver' as const, notificationId: id, correlationId },
+        data: {
+          kind: 'deliver' as const,
+          notificationId: id,
+          correlationId,
+          ...(traceparent ? { traceparent } : {}),
+        },
         opts: { jobId: id },
       })),
     );

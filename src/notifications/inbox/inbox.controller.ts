@@ -1,10 +1,13 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Authenticated, CurrentUser, PageQuery, ProblemDoc, type Principal } from '@app/platform';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, Authenticated, CurrentUser, PageQuery, type Principal } from '@app/platform';
+import { NOTIFICATIONS_ERRORS } from '../notifications.error.js';
 import { InboxItem, InboxPage } from './inbox.dto.js';
 import { ListNotifications } from './list-notifications.handler.js';
 import { MarkRead } from './mark-read.handler.js';
+
+const ERRORS = NOTIFICATIONS_ERRORS;
 
 /** The in-app inbox. Reads go straight to the read model. */
 @ApiTags('notifications')
@@ -27,7 +30,7 @@ export class InboxController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark an in-app notification read' })
   @ApiOkResponse({ type: InboxItem })
-  @ApiNotFoundResponse({ description: 'notifications.not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['notifications.not_found'])
   read(
     @CurrentUser() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

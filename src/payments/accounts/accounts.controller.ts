@@ -3,16 +3,26 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentUser, PageQuery, ProblemDoc, type Principal } from '@app/platform';
-import { AccountResponse, EntryPage, OpenAccountRequest } from './accounts.dto.js';
+import {
+  ApiProblems,
+  Authenticated,
+  CurrentUser,
+  PageQuery,
+  type Principal,
+  ProblemDoc,
+} from '@app/platform';
+import { PAYMENTS_ERRORS } from '../payments.error.js';
+import { AccountPage, AccountResponse, EntryPage, OpenAccountRequest } from './accounts.dto.js';
 import { GetAccount } from './get-account.handler.js';
+import { ListAccounts } from './list-accounts.handler.js';
 import { ListEntries } from './list-entries.handler.js';
 import { OpenAccount } from './open-account.handler.js';
+
+const ERRORS = PAYMENTS_ERRORS;
 
 /** Wallet accounts: open one, its balances, its statement. */
 @ApiTags('payments')
@@ -41,16 +51,23 @@ export class PaymentAccountsController {
     return this.commands.execute(new OpenAccount(user.userId, body.currency));
   }
 
+  @Get('accounts')
+  @ApiOperation({
+    summary: 'Your wallet accounts with their balances, newest first (cursor paged)',
+    operationId: 'PaymentsController_accounts',
+  })
+  @ApiOkResponse({ type: AccountPage })
+  accounts(@CurrentUser() user: Principal, @Query() page: PageQuery): Promise<AccountPage> {
+    return this.queries.execute(new ListAccounts(user.userId, page));
+  }
+
   @Get('accounts/:id')
   @ApiOperation({
     summary: 'An account of yours with its posted, pending and available balance',
     operationId: 'PaymentsController_account',
   })
   @ApiOkResponse({ type: AccountResponse })
-  @ApiNotFoundResponse({
-    description: 'payments.account_not_found (also for accounts of others)',
-    type: ProblemDoc,
-  })
+  @ApiProblems(ERRORS, ['payments.account_not_found'])
   account(
     @CurrentUser() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -64,7 +81,7 @@ export class PaymentAccountsController {
     operationId: 'PaymentsController_entries',
   })
   @ApiOkResponse({ type: EntryPage })
-  @ApiNotFoundResponse({ description: 'payments.account_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['payments.account_not_found'])
   entries(
     @CurrentUser() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

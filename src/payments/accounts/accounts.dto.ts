@@ -46,6 +46,11 @@ export function mapAccount(r: AccountView): AccountResponse {
   };
 }
 
+export class AccountPage {
+  @ApiProperty({ type: [AccountResponse] }) items: AccountResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
 export class EntryResponse {
   @ApiProperty({ format: 'uuid' }) transferId: string;
   @ApiProperty({ example: 12, description: 'The account version this entry produced' })

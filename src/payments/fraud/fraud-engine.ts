@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ContextRedis } from '@app/platform';
+import { ContextRedis, Metrics } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 import { PaymentsConfig } from '../payments.config.js';
 import type { FraudDecisionRow, FraudRuleHit } from './fraud-decision.entity.js';
@@ -46,6 +46,7 @@ export class FraudEngine {
   constructor(
     config: PaymentsConfig,
     private readonly redis: ContextRedis,
+    private readonly metrics: Metrics,
   ) {
     this.rules = parseFraudRules(config.PAYMENTS_FRAUD_RULES);
   }
@@ -103,6 +104,7 @@ export class FraudEngine {
 
   /** Keeps the decision on a saga; re-evaluating it after a crash keeps the first. */
   async record(manager: EntityManager, sagaId: string, decision: FraudDecision): Promise<void> {
+    this.metrics.fraudVerdicts.inc({ verdict: decision.verdict });
     const row: Omit<FraudDecisionRow, 'created_at'> = {
       saga_id: sagaId,
       verdict: decision.verdict,

@@ -1,19 +1,28 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { Authenticated, CurrentUser, Idempotent, ProblemDoc, type Principal } from '@app/platform';
+import {
+  ApiProblems,
+  Authenticated,
+  CurrentUser,
+  IdempotencyKey,
+  Idempotent,
+  type Principal,
+  ProblemDoc,
+} from '@app/platform';
+import { PAYMENTS_ERRORS } from '../payments.error.js';
 import { GetTransfer } from './get-transfer.handler.js';
 import { StartTopUp } from './start-top-up.handler.js';
 import { StartTransfer } from './start-transfer.handler.js';
 import { CreateTransferRequest, TopUpRequest, TransferResponse } from './transfers.dto.js';
+
+const ERRORS = PAYMENTS_ERRORS;
 
 /** Money movements run as sagas: wallet top-ups from a card, transfers between wallets. */
 @ApiTags('payments')
@@ -39,15 +48,12 @@ export class TransfersController {
     type: TransferResponse,
     description: 'The top-up saga: COMPLETED, FAILED (with a reason) or still PENDING',
   })
-  @ApiNotFoundResponse({
-    description: 'payments.account_not_found | payments.card_not_found',
-    type: ProblemDoc,
-  })
+  @ApiProblems(ERRORS, ['payments.account_not_found', 'payments.card_not_found'])
   topUp(
     @CurrentUser() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: TopUpRequest,
-    @Headers('idempotency-key') key: string,
+    @IdempotencyKey() key: string,
   ): Promise<TransferResponse> {
     return this.commands.execute(new StartTopUp(user.userId, id, body.cardToken, body.amount, key));
   }
@@ -62,16 +68,16 @@ export class TransfersController {
     type: TransferResponse,
     description: 'COMPLETED, FAILED (with a reason) or still PENDING',
   })
-  @ApiNotFoundResponse({ description: 'payments.account_not_found', type: ProblemDoc })
-  @ApiUnprocessableEntityResponse({
-    description:
-      'payments.currency_mismatch | payments.same_account | payments.reference_reused | key reused',
-    type: ProblemDoc,
-  })
+  @ApiProblems(ERRORS, ['payments.account_not_found'])
+  @ApiProblems(ERRORS, [
+    'payments.currency_mismatch',
+    'payments.same_account',
+    'payments.reference_reused',
+  ])
   transfer(
     @CurrentUser() user: Principal,
     @Body() body: CreateTransferRequest,
-    @Headers('idempotency-key') key: string,
+    @IdempotencyKey() key: string,
   ): Promise<TransferResponse> {
     return this.commands.execute(new StartTransfer(user.userId, body, key));
   }
@@ -82,7 +88,7 @@ export class TransfersController {
     operationId: 'PaymentsController_getTransfer',
   })
   @ApiOkResponse({ type: TransferResponse })
-  @ApiNotFoundResponse({ description: 'payments.transfer_not_found', type: ProblemDoc })
+  @ApiProblems(ERRORS, ['payments.transfer_not_found'])
   getTransfer(
     @CurrentUser() user: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

@@ -1,24 +1,29 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiCreatedResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiPaymentRequiredResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import {
   ADMIN_ROLE,
+  ApiProblems,
   Authenticated,
   CurrentUser,
+  PageQuery,
+  type Principal,
   ProblemDoc,
   Roles,
-  type Principal,
 } from '@app/platform';
+import { PAYMENTS_ERRORS } from '../payments.error.js';
+import { ListCards } from './list-cards.handler.js';
 import { RotateVaultKeys } from './rotate-vault-keys.handler.js';
 import { VaultCard } from './vault-card.handler.js';
-import { CardResponse, RotationResult, VaultCardRequest } from './vault.dto.js';
+import { CardPage, CardResponse, RotationResult, VaultCardRequest } from './vault.dto.js';
+
+const ERRORS = PAYMENTS_ERRORS;
 
 /** The card vault: vault a card for a token; rotate the vault's keys (admin). */
 @ApiTags('payments')
@@ -29,7 +34,20 @@ import { CardResponse, RotationResult, VaultCardRequest } from './vault.dto.js';
 })
 @Controller('v1/payments')
 export class VaultController {
-  constructor(private readonly commands: CommandBus) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Get('cards')
+  @ApiOperation({
+    summary: 'Your vaulted cards, newest first: token, brand, last 4 digits and expiry only',
+    operationId: 'PaymentsController_cards',
+  })
+  @ApiOkResponse({ type: CardPage })
+  cards(@CurrentUser() user: Principal, @Query() page: PageQuery): Promise<CardPage> {
+    return this.queries.execute(new ListCards(user.userId, page));
+  }
 
   @Post('cards')
   @ApiOperation({
@@ -37,7 +55,11 @@ export class VaultController {
     operationId: 'PaymentsController_vaultCard',
   })
   @ApiCreatedResponse({ type: CardResponse })
-  @ApiPaymentRequiredResponse({ description: 'payments.card_declined', type: ProblemDoc })
+  @ApiProblems(
+    ERRORS,
+    ['payments.card_invalid', 'payments.card_expired', 'payments.card_declined'],
+    { validated: true },
+  )
   vaultCard(@CurrentUser() user: Principal, @Body() body: VaultCardRequest): Promise<CardResponse> {
     return this.commands.execute(new VaultCard(user.userId, body));
   }

@@ -58,7 +58,9 @@ export class CardResponse {
 }
 
 /** A vaulted card as its owner sees it: never the number, the ciphertext or the fingerprint. */
-export function mapCard(c: Card): CardResponse {
+export function mapCard(
+  c: Pick<Card, 'token' | 'brand' | 'last4' | 'expMonth' | 'expYear'>,
+): CardResponse {
   return {
     token: c.token,
     brand: c.brand,
@@ -66,6 +68,11 @@ export function mapCard(c: Card): CardResponse {
     expMonth: c.expMonth,
     expYear: c.expYear,
   };
+}
+
+export class CardPage {
+  @ApiProperty({ type: [CardResponse] }) items: CardResponse[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
 
 export class RotationResult {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Transactions } from '@app/platform';
+import { Metrics, Transactions } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { Ledger } from '../../ledger/ledger.js';
 import { PaymentProcessor, ProcessorTimeout } from '../../processor/processor.port.js';
@@ -35,6 +35,7 @@ export class CardPaymentSteps {
     private readonly sagas: Sagas,
     private readonly held: HeldPaymentSteps,
     private readonly transitions: SagaTransitions,
+    private readonly metrics: Metrics,
   ) {}
 
   run(saga: CardPaymentSaga): Promise<StepOutcome> {
@@ -106,6 +107,7 @@ export class CardPaymentSteps {
           card: details,
         }),
       );
+      if (result.status === 'declined') this.metrics.paymentDeclines.inc({ reason: result.reason });
       await this.transactions.run((tx) =>
         result.status === 'succeeded'
           ? this.transitions.advance(tx, saga, 'post', 'charged', result.chargeId, {
