@@ -66,6 +66,16 @@ describe('loadConfig', () => {
     [{ ADMIN_EMAIL: 'a@b.co' }, 'ADMIN_PASSWORD'],
     [{ ADMIN_PASSWORD: 'long-enough-password' }, 'ADMIN_EMAIL'],
     [{ SHOP_MODE: 'c' }, 'SHOP_MODE'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
+    [
+      {
+        NODE_ENV: 'production',
+        JWT_SECRET: 'x'.repeat(40),
+        LOG_FORMAT: 'pretty',
+        SHOP_API_KEY: 'k',
+      },
+      'LOG_FORMAT',
+    ],
     [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }, 'SHOP_API_KEY'],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env, contexts)).toThrow(new RegExp(`${name}:`));

@@ -77,6 +77,8 @@ export function loadConfig(
       'JWT_SECRET: must be set in production (the built-in value is for development only)',
     );
   }
+  if (config.isProduction && config.LOG_FORMAT === 'pretty')
+    problems.push('LOG_FORMAT: pretty is for development; production logs JSON');
   if (config.ADMIN_EMAIL && !config.ADMIN_PASSWORD)
     problems.push('ADMIN_PASSWORD: required when ADMIN_EMAIL is set');
   if (config.ADMIN_PASSWORD && !config.ADMIN_EMAIL)

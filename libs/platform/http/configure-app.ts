@@ -58,6 +58,7 @@ export async function configureHttp(
         'access token from `POST /v1/identity/login`.',
     )
     .setVersion('1')
+    .addServer('/', 'This server')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   for (const tag of tags) builder.addTag(tag.name, tag.description);
   const document = SwaggerModule.createDocument(app, builder.build());

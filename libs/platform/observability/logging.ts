@@ -3,6 +3,7 @@ import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsServiceManager } from 'nestjs-cls';
 import type { AppConfig } from '../config/app-config.js';
+import pretty from 'pino-pretty';
 import { activeSpanIds } from './tracing.js';
 
 /**
@@ -83,11 +84,22 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
+        // Probes and scrapes would be most of the log: not logged unless they fail elsewhere.
         autoLogging: {
-          ignore: (req: IncomingMessage) => req.url === '/health/live' || req.url === '/metrics',
+          ignore: (req: IncomingMessage) =>
+            req.url === '/health/live' || req.url === '/health/ready' || req.url === '/metrics',
         },
       },
-      ...(stream ? [stream] : []),
+      ...(stream ? [stream] : prettyStream(config)),
     ] as Params['pinoHttp'],
   };
+}
+
+/**
+ * LOG_FORMAT=pretty: human-readable lines for a person at a terminal (pino-pretty, in the main
+ * thread). Development only: production logs are always JSON.
+ */
+function prettyStream(config: AppConfig): NodeJS.WritableStream[] {
+  if (config.LOG_FORMAT !== 'pretty' || config.isProduction) return [];
+  return [pretty({ colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l' })];
 }
