@@ -67,7 +67,15 @@ export async function createApp(
   // fresh development start is ready only with its demo data in place.
   if (demoDataWanted(config, env)) {
     await app.init();
-    await loadDemoData(app, config, options.demo);
+    try {
+      await loadDemoData(app, config, options.demo);
+    } catch (err) {
+      // A convenience, never a reason not to start: say what failed and serve without it.
+      new Logger('DemoData').error(
+        { err },
+        'demo data could not be loaded; the server starts without it (restart on an empty database to retry)',
+      );
+    }
   }
   if (config.MIGRATIONS_RUN) {
     await app.init();

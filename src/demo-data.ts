@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { DEMO_CATALOG_SIZE, seedCatalog } from './demo-catalog.js';
 import { RegisterUser } from './identity/accounts/register-user.handler.js';
+import { IdentityError } from './identity/identity.error.js';
 
 /**
  * The demo a fresh development start loads (README › Run it › Demo data): the seed's catalog with
@@ -133,9 +134,16 @@ async function load(app: NestFastifyApplication, runner: QueryRunner, products: 
   }
 
   const admin = { email: DEMO_ADMIN_EMAIL, password: newPassword() };
-  await app
-    .get(CommandBus)
-    .execute(new RegisterUser({ ...admin, displayName: 'Demo Admin' }, ['customer', 'admin']));
+  try {
+    await app
+      .get(CommandBus)
+      .execute(new RegisterUser({ ...admin, displayName: 'Demo Admin' }, ['customer', 'admin']));
+  } catch (err) {
+    // Left by an earlier load that failed after it (its password was printed then, or never):
+    // finish the rest rather than fail every start from now on.
+    if (!(err instanceof IdentityError && err.code === 'identity.email_taken')) throw err;
+    admin.password = '(unchanged: the account existed already)';
+  }
 
   // The customer last: its account is what marks the demo as present.
   const customer = { email: DEMO_CUSTOMER_EMAIL, password: newPassword() };

@@ -66,6 +66,10 @@ export class TestApp {
       INBOX_RETRY_BASE_MS: '20',
       INBOX_RETRY_MAX_MS: '200',
       INBOX_LEASE_MS: '2000',
+      // Never from the shell: a test app stays empty and on its own port unless a test asks.
+      DEMO_DATA: 'false',
+      METRICS_PORT: '',
+      METRICS_TOKEN: '',
       ...options.env,
     };
     const app = await createApp(env, { imports: options.imports, logStream: options.logStream });

@@ -206,7 +206,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
       await t.get(`/v1/payments/accounts/${payeeAccount.id}`, { token: payee.accessToken })
     ).json();
     expect(payeeBalance.balance.available).toBe(1500);
-  }, 60_000); // ~1 s a step in Swagger UI; CI machines are slower
+  }, 180_000); // ~1 s a step in Swagger UI; room for slow CI machines before a step's own deadline
 
   /** A top-up or transfer answered PENDING: poll it in Swagger UI until COMPLETED. */
   async function settleTransfer(transfer: { id: string; status: string }): Promise<void> {

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsServiceManager } from 'nestjs-cls';
 import type { AppConfig } from '../config/app-config.js';
 import pretty from 'pino-pretty';
+import { redactQueryText } from './redact.js';
 import { activeSpanIds } from './tracing.js';
 
 /**
@@ -34,11 +35,6 @@ export const REDACT_PATHS = [
   'res.headers["set-cookie"]',
   ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
 ];
-
-function redactQueryText(message: string): string {
-  // pg messages can quote values ("Key (email)=(a@b.c) already exists").
-  return message.replace(/=\(.*?\)/g, '=(…)');
-}
 
 /** nestjs-pino options: JSON logs with request id, correlation id and user id on every line. */
 export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream): Params {

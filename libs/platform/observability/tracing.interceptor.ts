@@ -9,6 +9,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { flushTracing, tracingEnabled } from './tracing.js';
+import { redactQueryText } from './redact.js';
 
 /** The request's trace id, kept on the request for the problem filter (errors surface outside the span). */
 export const TRACE_ID = Symbol('traceId');
@@ -49,7 +50,10 @@ export class TracingInterceptor implements NestInterceptor, OnApplicationShutdow
         next.handle().subscribe({
           next: (v) => subscriber.next(v),
           error: (err: unknown) => {
-            span.recordException(err as Error);
+            span.recordException({
+              name: (err as Error)?.name ?? 'Error',
+              message: redactQueryText(String((err as Error)?.message ?? err)),
+            });
             const status = (err as { getStatus?: () => number }).getStatus?.() ?? 500;
             span.setAttribute('http.response.status_code', status);
             if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });

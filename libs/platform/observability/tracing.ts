@@ -10,6 +10,7 @@ import {
   TraceFlags,
 } from '@opentelemetry/api';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { redactQueryText } from './redact.js';
 
 /**
  * OpenTelemetry, off unless started: with no OTEL_EXPORTER_OTLP_ENDPOINT nothing is loaded,
@@ -181,8 +182,10 @@ export function inSpan<T>(
       try {
         return await fn(span);
       } catch (err) {
-        span.recordException(err as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: String((err as Error)?.message) });
+        // Only the error's type and redacted text: pg errors quote values (emails, payloads).
+        const message = redactQueryText(String((err as Error)?.message ?? err));
+        span.recordException({ name: (err as Error)?.name ?? 'Error', message });
+        span.setStatus({ code: SpanStatusCode.ERROR, message });
         throw err;
       } finally {
         span.end();
