@@ -184,6 +184,51 @@ describe('OpenAPI document', () => {
     }
   });
 
+  it('gives every Swagger UI request a fresh Idempotency-Key unless the user typed one', async () => {
+    const init = (await t.get('/docs/swagger-ui-init.js')).body;
+    const doc = (await t.get('/docs/openapi.json')).json() as {
+      paths: Record<
+        string,
+        Record<
+          string,
+          { parameters?: { name: string; example?: string; schema?: { example?: string } }[] }
+        >
+      >;
+    };
+    const example = Object.values(doc.paths)
+      .flatMap((item) => Object.values(item))
+      .flatMap((op) => op.parameters ?? [])
+      .find((p) => p.name === 'Idempotency-Key');
+    const value = example?.example ?? example?.schema?.example;
+    expect(value).toMatch(/^[0-9a-f-]{36}$/);
+    // Run the interceptor exactly as Swagger UI will (its source is in the page).
+    const source =
+      /"?requestInterceptor"?:\s*(function anonymous\(request\s*\)\s*\{[\s\S]*?return request;\s*\})/.exec(
+        init,
+      )?.[1];
+    expect(source).toBeDefined();
+    const compile = (crypto: Partial<Crypto>) =>
+      new Function('window', `return (${source})`)({ crypto }) as (r: {
+        headers: Record<string, string>;
+      }) => { headers: Record<string, string> };
+    const intercept = compile(globalThis.crypto);
+    // Plain-HTTP pages have no crypto.randomUUID: the fallback still makes v4 UUIDs.
+    const fallback = compile({
+      getRandomValues: globalThis.crypto.getRandomValues.bind(globalThis.crypto),
+    });
+    expect(fallback({ headers: { 'idempotency-key': value! } }).headers['idempotency-key']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    const first = intercept({ headers: { 'Idempotency-Key': value! } }).headers['Idempotency-Key'];
+    const second = intercept({ headers: { 'Idempotency-Key': value! } }).headers['Idempotency-Key'];
+    expect(first).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(second).not.toBe(first);
+    expect(first).not.toBe(value);
+    expect(
+      intercept({ headers: { 'Idempotency-Key': 'typed-by-hand' } }).headers['Idempotency-Key'],
+    ).toBe('typed-by-hand');
+  });
+
   it('documents error answers as problem+json with a named example per code (status and code agree)', async () => {
     const doc = (await t.get('/docs/openapi.json')).json();
     const examplesOf = (path: string, method: string, status: string) =>

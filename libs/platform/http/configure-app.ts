@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
 import { documentPlatformResponses } from './openapi-responses.js';
+import { IDEMPOTENCY_KEY_EXAMPLE } from './idempotency.interceptor.js';
 
 export interface ApiTag {
   name: string;
@@ -72,6 +73,7 @@ export async function configureHttp(
       tryItOutEnabled: true,
       filter: true,
       displayRequestDuration: true,
+      requestInterceptor: freshIdempotencyKeys(),
     },
   });
   return document;
@@ -115,4 +117,25 @@ function staticSecurityHeaders(): Record<string, string> {
     },
   })({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
   return headers;
+}
+
+/**
+ * Swagger UI pre-fills every `Idempotency-Key` with the document's example; sent as is, a second
+ * "Execute" (a second order, another top-up) would replay the first answer. This request
+ * interceptor, run in the browser, swaps that example for a fresh UUID on every request — a key
+ * the user typed is sent untouched. Built from source text because Swagger UI receives it
+ * serialised (the example value is a literal in it).
+ */
+function freshIdempotencyKeys(): (request: unknown) => unknown {
+  const body = `
+    var headers = request.headers || {};
+    Object.keys(headers).forEach(function (name) {
+      if (name.toLowerCase() !== 'idempotency-key' || headers[name] !== ${JSON.stringify(IDEMPOTENCY_KEY_EXAMPLE)}) return;
+      var c = window.crypto;
+      headers[name] = c.randomUUID ? c.randomUUID() : ([1e7] + -1e3 + -4e3 + -8e3 + -1e11).replace(/[018]/g,
+        function (d) { return (d ^ (c.getRandomValues(new Uint8Array(1))[0] & (15 >> (d / 4)))).toString(16); });
+    });
+    return request;`;
+  // oxlint-disable-next-line no-new-func -- serialised into Swagger UI's page, see above
+  return new Function('request', body) as (request: unknown) => unknown;
 }
