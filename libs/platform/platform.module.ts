@@ -29,6 +29,7 @@ import { MetricsServer } from './observability/metrics-server.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { QueueBoard } from './observability/queue-board.js';
 import { ObservabilityController } from './observability/observability.controller.js';
+import { tracingEnabled } from './observability/tracing.js';
 import { TracingInterceptor } from './observability/tracing.interceptor.js';
 import { REDIS, RedisKeys, RedisModule } from './redis/redis.module.js';
 import type { Redis } from 'ioredis';
@@ -124,7 +125,9 @@ export class PlatformModule {
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
+        // Only when tracing is on (started before the app is built): off, no interceptor at all
+        // sits in every request's path.
+        ...(tracingEnabled() ? [{ provide: APP_INTERCEPTOR, useClass: TracingInterceptor }] : []),
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
       exports: [
