@@ -6,12 +6,7 @@ import { AppConfig } from '../config/app-config.js';
 import { Transactions, type Tx } from '../database/transactions.js';
 import { RequestContext } from '../http/request-context.js';
 import { Metrics } from '../observability/metrics.js';
-import {
-  contextFromTraceparent,
-  inSpan,
-  SpanKind,
-  tracingEnabled,
-} from '../observability/tracing.js';
+import { inConsumerSpan, tracingEnabled } from '../observability/tracing.js';
 import { ConsumerRegistry, type RegisteredConsumer } from './consumer-registry.js';
 import { InboxStore, toEnvelope } from './inbox-store.js';
 import { Lanes, type DeliveryOutcome } from './lanes.js';
@@ -217,34 +212,13 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
         const run = () => consumer.instance.consume(event, tx);
         await this.inContextOf(
           event,
-          tracingEnabled() ? () => this.traced(consumer, event, run) : run,
+          tracingEnabled()
+            ? () => inConsumerSpan(event.type, consumer.name, event.metadata!, run)
+            : run,
         );
       }
     }
     return fresh;
-  }
-
-  /** A CONSUMER span `consume <type> <consumer>`, child of the span that published the event. */
-  private traced(
-    consumer: RegisteredConsumer,
-    event: IntegrationEvent,
-    fn: () => Promise<void>,
-  ): Promise<void> {
-    const meta = event.metadata!;
-    return inSpan(
-      `consume ${event.type} ${consumer.name}`,
-      {
-        kind: SpanKind.CONSUMER,
-        parent: contextFromTraceparent(meta.traceparent),
-        attributes: {
-          'messaging.system': 'outbox',
-          'messaging.message.id': meta.id,
-          'messaging.destination.name': event.type,
-          'messaging.consumer.group.name': consumer.name,
-        },
-      },
-      fn,
-    );
   }
 
   /** Counts committed deliveries: consumed if this delivery ran them, else duplicates. */

@@ -212,4 +212,27 @@ export function inJobSpan<T>(
   );
 }
 
+/** A CONSUMER span `consume <type> <consumer>`, child of the span that published the event. */
+export function inConsumerSpan<T>(
+  type: string,
+  consumer: string,
+  meta: { id: string; traceparent?: string },
+  fn: () => Promise<T>,
+): Promise<T> {
+  return inSpan(
+    `consume ${type} ${consumer}`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFromTraceparent(meta.traceparent),
+      attributes: {
+        'messaging.system': 'outbox',
+        'messaging.message.id': meta.id,
+        'messaging.destination.name': type,
+        'messaging.consumer.group.name': consumer,
+      },
+    },
+    () => fn(),
+  );
+}
+
 export { SpanKind };
