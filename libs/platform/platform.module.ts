@@ -5,6 +5,8 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { BullMQOtel } from 'bullmq-otel';
 import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSourceOptions } from 'typeorm';
@@ -34,6 +36,16 @@ import { TracingInterceptor } from './observability/tracing.interceptor.js';
 import { REDIS, RedisKeys, RedisModule } from './redis/redis.module.js';
 import type { Redis } from 'ioredis';
 import type { ContextDescriptor } from './context/context-descriptor.js';
+
+/**
+ * bullmq-otel over the global tracer. Its context manager has no `root()`, without which BullMQ
+ * runs its endless stalled-jobs loop in whatever context started it; give it the empty one.
+ */
+function bullmqTelemetry(): BullMQOtel {
+  const telemetry = new BullMQOtel({ tracerName: 'five-businesses' });
+  Object.assign(telemetry.contextManager, { root: () => ROOT_CONTEXT });
+  return telemetry;
+}
 
 export interface PlatformOptions {
   config: AppConfig;
@@ -84,6 +96,9 @@ export class PlatformModule {
         BullModule.forRoot({
           connection: { url: config.REDIS_URL },
           prefix: `${config.REDIS_PREFIX}bull`,
+          // BullMQ's own spans (add → process, joined through the job's options) when tracing is
+          // on; off, no telemetry object at all, so BullMQ skips every span at its first check.
+          ...(tracingEnabled() ? { telemetry: bullmqTelemetry() } : {}),
           defaultJobOptions: {
             removeOnComplete: 1000,
             removeOnFail: 5000,

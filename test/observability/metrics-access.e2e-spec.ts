@@ -39,7 +39,7 @@ describe('observability: who can read /metrics', () => {
     const ok = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toContain('text/plain');
-    expect(await ok.text()).toMatch(/^# TYPE outbox_undispatched gauge$/m);
+    expect(await ok.text()).toMatch(/^# TYPE five_outbox_undispatched gauge$/m);
     expect((await fetch(`http://127.0.0.1:${port}/other`)).status).toBe(404);
   });
 });

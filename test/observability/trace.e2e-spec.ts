@@ -71,6 +71,8 @@ describe('observability: one connected trace per order', () => {
       'consume commerce.inventory-reserved commerce.confirm-order',
       'consume commerce.order-confirmed notifications.order-confirmed',
       'job notifications.deliver deliver',
+      // BullMQ's own telemetry (bullmq-otel): the job is processed inside its `process` span.
+      'process notifications.deliver',
     ]) {
       expect(names, `${expected} in ${names.join(', ')}`).toContain(expected);
     }
@@ -82,6 +84,11 @@ describe('observability: one connected trace per order', () => {
       return p ? root(p) : s;
     };
     for (const s of inTrace) expect(root(s).name, s.name).toBe('POST /v1/commerce/orders');
+    // Nested, not side by side: each job span is a child of BullMQ's span for that job.
+    for (const job of inTrace.filter((s) => s.name === 'job notifications.deliver deliver'))
+      expect(byId.get(job.parentSpanContext?.spanId ?? '')?.name).toBe(
+        'process notifications.deliver',
+      );
     // Log correlation: the problem+json traceId is the real trace id while tracing is on.
     const problem = await t.get('/v1/commerce/orders/00000000-0000-7000-8000-000000000000', {
       token: buyer.accessToken,

@@ -46,7 +46,9 @@ describe('tx.afterCommit', () => {
         'thrown follow-up',
       ]);
       for (const l of failures) expect(l.correlationId).toBe('corr-after-commit-1');
-      expect(await t.resolve(Metrics).render()).toMatch(/^after_commit_failures_total 2$/m);
+      expect(await t.resolve(Metrics).render()).toMatch(
+        /^five_after_commit_failures_total\{service="[^"]+"\} 2$/m,
+      );
 
       // A rolled-back transaction runs none of its follow-ups.
       await expect(

@@ -171,7 +171,7 @@ describe('the context template', () => {
       poller.kick();
       await eventually(async () =>
         expect(await t.resolve(Metrics).render()).toMatch(
-          /^poller_failures_total\{poller="probe.poller"\} 1$/m,
+          /^five_poller_failures_total\{poller="probe.poller",service="[^"]+"\} 1$/m,
         ),
       );
 

@@ -140,19 +140,19 @@ describe('HTTP pipeline: validation, problem+json, request ids, rate limits, hea
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toMatch(
-      /http_request_duration_seconds_count\{method="GET",route="\/health\/live",status="200"\} \d+/,
+      /five_http_request_duration_seconds_count\{service="[^"]+",method="GET",route="\/health\/live",status="200"\} \d+/,
     );
     for (const name of [
-      'events_published_total',
-      'events_consumed_total',
-      'events_failed_total',
-      'outbox_lag_seconds',
-      'queue_depth',
+      'five_events_published_total',
+      'five_events_consumed_total',
+      'five_events_failed_total',
+      'five_outbox_lag_seconds',
+      'five_queue_depth',
     ]) {
       expect(res.body).toContain(`# TYPE ${name}`);
     }
     expect(res.body).toMatch(
-      /queue_depth\{queue="platform.messaging-maintenance",state="waiting"\} \d+/,
+      /five_queue_depth\{queue="platform.messaging-maintenance",state="waiting",service="[^"]+"\} \d+/,
     );
   });
 });

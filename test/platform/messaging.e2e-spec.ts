@@ -172,7 +172,7 @@ describe('messaging: transactional outbox, relay, inbox', () => {
     expect(await effects(t, 'duplicate')).toEqual({ 'test.steady': 1, 'test.flaky': 1 });
     const metrics = await t.resolve(Metrics).render();
     expect(metrics).toMatch(
-      /events_duplicate_total\{type="test.probe-happened",consumer="test.steady"\} [4-9]/,
+      /five_events_duplicate_total\{type="test.probe-happened",consumer="test.steady",service="[^"]+"\} [4-9]/,
     );
   });
 

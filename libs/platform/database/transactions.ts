@@ -21,7 +21,7 @@ export interface Tx {
   /**
    * Runs after a successful commit (never after a rollback), in the caller's async context. A
    * follow-up that throws or rejects is logged with the correlation id and counted
-   * (`after_commit_failures_total`); the committed work stands.
+   * (`five_after_commit_failures_total`); the committed work stands.
    */
   afterCommit(fn: () => unknown): void;
 }

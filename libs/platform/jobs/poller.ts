@@ -3,7 +3,7 @@ import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
 
 export interface PollerOptions {
-  /** `<context>.<task>`, used in logs and the `poller_failures_total` metric. */
+  /** `<context>.<task>`, used in logs and the `five_poller_failures_total` metric. */
   name: string;
   /** Pause between runs that found nothing to do (or failed). */
   intervalMs: number;

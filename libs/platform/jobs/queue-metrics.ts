@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { Queue } from 'bullmq';
 import { Metrics } from '../observability/metrics.js';
 
-/** Reports every registered BullMQ queue's job counts as `queue_depth{queue,state}` on scrape. */
+/** Reports every registered BullMQ queue's job counts as `five_queue_depth{queue,state}` on scrape. */
 @Injectable()
 export class QueueMetrics implements OnModuleInit {
   constructor(

@@ -8,13 +8,14 @@ import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { timePgQueries } from './io-timing.js';
 import { Metrics } from './metrics.js';
 
 /**
  * The operational gauges read on scrape (inbox backlog and age per consumer, parked deliveries,
  * undispatched outbox rows, pg pool, event-loop utilisation), BullMQ job duration and outcome
- * counters from the workers' events, and 429 / idempotent-replay counts from every response.
- * Nothing here runs per event: the SQL runs once per scrape.
+ * counters from the workers' events, 429 / idempotent-replay counts from every response, and
+ * it starts the pg pool's per-query timing (io-timing.ts). The SQL runs once per scrape.
  */
 @Injectable()
 export class PlatformMetrics implements OnModuleInit, OnApplicationBootstrap {
@@ -30,10 +31,9 @@ export class PlatformMetrics implements OnModuleInit, OnApplicationBootstrap {
 
   onModuleInit(): void {
     const { metrics } = this;
-    metrics.info.set(
-      { service: this.config.serviceName, contexts: [...this.config.CONTEXTS].join(',') },
-      1,
-    );
+    metrics.info.set({ contexts: [...this.config.CONTEXTS].join(',') }, 1);
+    const pool = this.pool();
+    if (pool) timePgQueries(pool, metrics.pgQueryDuration);
     metrics.onScrape(() => this.readMessaging());
     metrics.onScrape(async () => this.readPool());
     metrics.onScrape(async () => {
@@ -117,8 +117,13 @@ export class PlatformMetrics implements OnModuleInit, OnApplicationBootstrap {
     this.metrics.outboxUndispatched.set(Number(outbox?.n ?? 0));
   }
 
+  /** TypeORM's pg pool (the postgres driver's `master`). */
+  private pool(): Pool | undefined {
+    return (this.dataSource.driver as unknown as { master?: Pool }).master;
+  }
+
   private readPool(): void {
-    const pool = (this.dataSource.driver as unknown as { master?: Pool }).master;
+    const pool = this.pool();
     if (!pool) return;
     this.metrics.pgPool.set({ state: 'total' }, pool.totalCount);
     this.metrics.pgPool.set({ state: 'idle' }, pool.idleCount);

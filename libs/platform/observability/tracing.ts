@@ -194,19 +194,24 @@ export function inSpan<T>(
   );
 }
 
-/** Runs `fn` as a child of the job's `traceparent` (as a CONSUMER span `job <queue> <kind>`). */
+/**
+ * Runs `fn` as a child of the job's `traceparent` (as a CONSUMER span `job <queue> <kind>`) — or of
+ * BullMQ's own `process <queue>` span when its telemetry already continues that trace.
+ */
 export function inJobSpan<T>(
   queue: string,
   data: { kind: string; traceparent?: string },
   fn: () => Promise<T>,
 ): Promise<T> {
   if (!state.enabled) return fn();
+  const active = trace.getActiveSpan()?.spanContext().traceId;
+  const sameTrace = active !== undefined && data.traceparent?.slice(3, 35) === active;
   return inSpan(
     `job ${queue} ${data.kind}`,
     {
       kind: SpanKind.CONSUMER,
       attributes: { 'messaging.system': 'bullmq', 'messaging.destination.name': queue },
-      parent: contextFromTraceparent(data.traceparent),
+      parent: sameTrace ? context.active() : contextFromTraceparent(data.traceparent),
     },
     () => fn(),
   );

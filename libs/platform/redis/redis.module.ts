@@ -8,6 +8,8 @@ import {
 } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
+import { timeRedisCommands } from '../observability/io-timing.js';
+import { Metrics } from '../observability/metrics.js';
 
 /** The one shared ioredis connection (commands). Blocking consumers (BullMQ) open their own. */
 export const REDIS = Symbol('REDIS');
@@ -51,8 +53,10 @@ export function createRedis(url: string, name: string): Redis {
   providers: [
     {
       provide: REDIS,
-      inject: [AppConfig],
-      useFactory: (c: AppConfig) => createRedis(c.REDIS_URL, 'app'),
+      // Metrics comes from the global PlatformModule: every command's latency is recorded.
+      inject: [AppConfig, Metrics],
+      useFactory: (c: AppConfig, metrics: Metrics) =>
+        timeRedisCommands(createRedis(c.REDIS_URL, 'app'), metrics.redisCommandDuration),
     },
     RedisKeys,
     RedisLifecycle,
@@ -109,13 +113,15 @@ export class ContextRedisModule {
       providers: [
         {
           provide: ContextRedis,
-          inject: [AppConfig, REDIS],
-          useFactory: (config: AppConfig, shared: Redis) => {
+          inject: [AppConfig, REDIS, Metrics],
+          useFactory: (config: AppConfig, shared: Redis, metrics: Metrics) => {
             const prefix = `${config.REDIS_PREFIX}${context}:`;
+            // duplicate() is a new client: its commands are timed on their own.
+            const client = shared.duplicate({ keyPrefix: prefix, connectionName: context });
             return new ContextRedis(
               context,
               prefix,
-              shared.duplicate({ keyPrefix: prefix, connectionName: context }),
+              timeRedisCommands(client, metrics.redisCommandDuration),
             );
           },
         },
