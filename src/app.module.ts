@@ -11,7 +11,7 @@ import { dataSourceOptions } from './database.js';
 
 export const PLATFORM_TAG: ApiTag = {
   name: 'platform',
-  description: 'Health, metrics and messaging administration',
+  description: 'Health, the problem catalogue and messaging administration (redrive)',
 };
 
 const hostedContexts = (config: AppConfig) =>
@@ -49,7 +49,7 @@ export class AppModule {
 
 export function hostedTags(config: AppConfig): ApiTag[] {
   return [
-    PLATFORM_TAG,
     ...hostedContexts(config).map((c) => ({ name: c.name, description: c.description })),
+    PLATFORM_TAG,
   ];
 }

@@ -95,6 +95,14 @@ function literals(source: ts.SourceFile): string[] {
   const texts: string[] = [];
   walk(source, (n) => {
     if (ts.isStringLiteral(n) && isModuleSpecifier(n)) return;
+    // An OpenAPI `example:` value (a consumer name such as `notifications.welcome`) is not SQL.
+    if (
+      ts.isStringLiteral(n) &&
+      ts.isPropertyAssignment(n.parent) &&
+      n.parent.name.getText(source) === 'example'
+    ) {
+      return;
+    }
     if (ts.isStringLiteral(n) || ts.isNoSubstitutionTemplateLiteral(n)) texts.push(n.text);
     else if (ts.isTemplateExpression(n))
       texts.push([n.head.text, ...n.templateSpans.map((s) => s.literal.text)].join(' '));
@@ -117,6 +125,9 @@ const SEARCH_PATH = /\bsearch_path\s*(?:to|=)\s*((?:"?\w+"?\s*,\s*)*"?\w+"?)/gi;
 function foreignNames(text: string, own: string, known: Set<string>): string[] {
   const names: string[] = [];
   for (const m of text.matchAll(QUALIFIED)) {
+    // A Markdown code span (`platform.bad_request` in an operation's description) names a
+    // problem code or an event, never a table: PostgreSQL does not quote with backticks.
+    if (text[m.index - 1] === '`' && text[m.index + m[0].length] === '`') continue;
     // Unquoted identifiers fold to lower case in PostgreSQL; quoted ones do not.
     const schema = m[1] ?? m[2]!.toLowerCase();
     if (known.has(schema) && schema !== own) names.push(`${schema}.${m[3] ?? m[4]}`);

@@ -62,7 +62,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     await step(page, 'open-docs', () => ui.open());
 
     await step(page, 'register', async () => {
-      const op = await ui.operation('identity', 'IdentityController_register');
+      const op = await ui.operation('identity', 'identity_registerUser');
       await op.body({ email, password, displayName: 'Browser Bea' });
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -70,7 +70,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     const accessToken = await step(page, 'login', async () => {
-      const op = await ui.operation('identity', 'IdentityController_login');
+      const op = await ui.operation('identity', 'identity_logIn');
       await op.body({ email, password });
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -79,14 +79,14 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
 
     await step(page, 'authorize', async () => {
       await ui.authorize(accessToken);
-      const op = await ui.operation('identity', 'IdentityController_me');
+      const op = await ui.operation('identity', 'identity_getCurrentUser');
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.email).toBe(email);
     });
 
     await step(page, 'search', async () => {
-      const op = await ui.operation('commerce', 'CatalogController_search');
+      const op = await ui.operation('commerce', 'commerce_searchProducts');
       await op.param('q', 'query', suffix);
       const res = await op.executeUntil(
         (a) => a.status === 200 && a.body.items?.some((p: { id: string }) => p.id === product.id),
@@ -95,14 +95,14 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     await step(page, 'add-to-cart', async () => {
-      const op = await ui.operation('commerce', 'ShoppingController_addItem');
+      const op = await ui.operation('commerce', 'commerce_addCartItem');
       await op.body({ productId: product.id, quantity: 2 });
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(200);
     });
 
     const cardToken = await step(page, 'vault-card', async () => {
-      const op = await ui.operation('payments', 'PaymentsController_vaultCard');
+      const op = await ui.operation('payments', 'payments_vaultCard');
       await op.body({
         number: '4242424242424242',
         expMonth: 12,
@@ -117,7 +117,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     await step(page, 'my-cards', async () => {
-      const op = await ui.operation('payments', 'PaymentsController_cards');
+      const op = await ui.operation('payments', 'payments_listCards');
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(200);
       expect(res.body.items).toEqual([
@@ -126,7 +126,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     const orderId = await step(page, 'place-order', async () => {
-      const op = await ui.operation('commerce', 'ShoppingController_placeOrder');
+      const op = await ui.operation('commerce', 'commerce_placeOrder');
       // Swagger UI pre-fills the one Idempotency-Key field with the documented fresh UUID.
       expect(await op.paramValue('Idempotency-Key', 'header')).toMatch(UUID);
       await op.body({ cardToken });
@@ -137,14 +137,14 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     await step(page, 'order-confirmed', async () => {
-      const op = await ui.operation('commerce', 'ShoppingController_order');
+      const op = await ui.operation('commerce', 'commerce_getOrder');
       await op.param('id', 'path', orderId);
       const res = await op.executeUntil((a) => a.status === 200 && a.body.status !== 'PENDING');
       expect(res.body).toMatchObject({ id: orderId, status: 'CONFIRMED', total: 5000 });
     });
 
     await step(page, 'my-orders', async () => {
-      const op = await ui.operation('commerce', 'ShoppingController_orders');
+      const op = await ui.operation('commerce', 'commerce_listOrders');
       await op.param('status', 'query', 'CONFIRMED');
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -152,7 +152,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     await step(page, 'notification', async () => {
-      const op = await ui.operation('notifications', 'InboxController_list');
+      const op = await ui.operation('notifications', 'notifications_listNotifications');
       const res = await op.executeUntil(
         (a) =>
           a.status === 200 &&
@@ -164,7 +164,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     const accountId = await step(page, 'open-account', async () => {
-      const op = await ui.operation('payments', 'PaymentsController_openAccount');
+      const op = await ui.operation('payments', 'payments_openAccount');
       await op.body({ currency: 'EUR' });
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -172,7 +172,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     await step(page, 'top-up', async () => {
-      const op = await ui.operation('payments', 'PaymentsController_topUp');
+      const op = await ui.operation('payments', 'payments_topUpAccount');
       await op.param('id', 'path', accountId);
       await op.param('Idempotency-Key', 'header', crypto.randomUUID());
       await op.body({ cardToken, amount: 5000 });
@@ -182,7 +182,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     await step(page, 'transfer', async () => {
-      const op = await ui.operation('payments', 'PaymentsController_transfer');
+      const op = await ui.operation('payments', 'payments_createTransfer');
       await op.param('Idempotency-Key', 'header', crypto.randomUUID());
       await op.body({
         fromAccountId: accountId,
@@ -196,7 +196,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
     });
 
     await step(page, 'balance', async () => {
-      const op = await ui.operation('payments', 'PaymentsController_account');
+      const op = await ui.operation('payments', 'payments_getAccount');
       await op.param('id', 'path', accountId);
       const res = await op.execute();
       expect(res.status, JSON.stringify(res.body)).toBe(200);
@@ -211,7 +211,7 @@ describe('Swagger UI in a real browser: every flow by clicking', () => {
   /** A top-up or transfer answered PENDING: poll it in Swagger UI until COMPLETED. */
   async function settleTransfer(transfer: { id: string; status: string }): Promise<void> {
     if (transfer.status === 'COMPLETED') return;
-    const op = await ui.operation('payments', 'PaymentsController_getTransfer');
+    const op = await ui.operation('payments', 'payments_getTransfer');
     await op.param('id', 'path', transfer.id);
     const res = await op.executeUntil((a) => a.status === 200 && a.body.status !== 'PENDING');
     expect(res.body.status, JSON.stringify(res.body)).toBe('COMPLETED');

@@ -167,4 +167,26 @@ describe('commerce: catalog, search with facets, product cache', () => {
         .sort(),
     ).toEqual(['currency', 'name', 'price', 'sku']);
   });
+
+  it('enforces the documented input limits: path SKU, price bounds, attributes, path ids', async () => {
+    const fieldsOf = (res: { json: () => { errors?: { field: string }[] } }) =>
+      (res.json().errors ?? []).map((e) => e.field).sort();
+    const badSku = await t.get(`/v1/commerce/inventory/${'A'.repeat(65)}`);
+    expect(badSku.statusCode).toBe(400);
+    expect(fieldsOf(badSku)).toEqual(['sku']);
+    const badPrices = await t.get('/v1/commerce/products?minPrice=-1&maxPrice=100000001');
+    expect(badPrices.statusCode).toBe(400);
+    expect(fieldsOf(badPrices)).toEqual(['maxPrice', 'minPrice']);
+    const attributes = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, i]));
+    const tooMany = await t.post(
+      '/v1/commerce/products',
+      { sku: 'ATTR-1', name: 'x', description: '', price: 1, currency: 'EUR', attributes },
+      { token: admin.accessToken },
+    );
+    expect(tooMany.statusCode).toBe(400);
+    expect(fieldsOf(tooMany)).toEqual(['attributes']);
+    const badId = await t.get('/v1/commerce/products/not-a-uuid');
+    expect(badId.statusCode).toBe(400);
+    expect(badId.json().code).toBe('platform.bad_request');
+  });
 });

@@ -95,6 +95,12 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
     [{ number: '4242424242424241' }, 'payments.card_invalid', 'number'],
     [{ expMonth: 1, expYear: 2020 }, 'payments.card_expired', 'expYear'],
     [{ cvc: '12' }, 'platform.validation_failed', 'cvc'],
+    // Bounded as typed, not only once the separators are dropped: 33+ characters are refused.
+    [
+      { number: `${SANDBOX_CARDS.success}${' '.repeat(17)}` },
+      'platform.validation_failed',
+      'number',
+    ],
   ])('rejects a bad card %j with a 400 naming the field', async (override, code, field) => {
     const res = await t.post(
       '/v1/payments/cards',

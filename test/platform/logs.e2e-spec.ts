@@ -32,6 +32,12 @@ describe('logs', () => {
         .find((l) => l.req?.id === 'trace-me-please' && l.res?.statusCode === 200);
       expect(completed).toMatchObject({ userId: user.id, correlationId: 'trace-me-please' });
       expect(all).toContain('refresh token reuse detected');
+      // Nest's per-module and per-route start-up lines are debug (20), not info.
+      const boot = lines
+        .map((l) => JSON.parse(l))
+        .filter((l) => ['InstanceLoader', 'RouterExplorer'].includes(l.context));
+      expect(boot.length).toBeGreaterThan(5);
+      expect(boot.every((l) => l.level === 20)).toBe(true);
       for (const secret of [
         password,
         user.accessToken,

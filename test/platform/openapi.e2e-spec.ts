@@ -237,9 +237,13 @@ describe('OpenAPI document', () => {
           ?.examples ?? {},
       ).sort();
     expect(examplesOf('/v1/identity/register', 'post', '409')).toEqual(['identity.email_taken']);
+    // `validated: true`: fields that fail validation, and a body that is not readable JSON.
     expect(examplesOf('/v1/identity/register', 'post', '400')).toEqual([
+      'platform.bad_request',
       'platform.validation_failed',
     ]);
+    // @UuidParam(): a malformed id.
+    expect(examplesOf('/v1/commerce/orders/{id}', 'get', '400')).toEqual(['platform.bad_request']);
     expect(examplesOf('/v1/identity/refresh', 'post', '401')).toEqual([
       'identity.invalid_refresh_token',
       'identity.refresh_token_expired',
@@ -253,6 +257,7 @@ describe('OpenAPI document', () => {
       'platform.idempotency_key_reused',
     ]);
     expect(examplesOf('/v1/commerce/orders', 'post', '400')).toEqual([
+      'platform.bad_request',
       'platform.idempotency_key_invalid',
       'platform.idempotency_key_missing',
       'platform.validation_failed',
@@ -286,6 +291,62 @@ describe('OpenAPI document', () => {
         expect(Object.keys(response.content), `${route} ${status}`).toEqual([
           'application/problem+json',
         ]);
+      }
+    }
+  });
+
+  it('names operations <context>_<verbNoun>, uniquely, each with a summary and a description', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    const ids: string[] = [];
+    for (const [route, op] of operations(doc) as [string, Operation & Record<string, any>][]) {
+      const context = op.tags![0]!;
+      expect(op.operationId, route).toMatch(new RegExp(`^${context}_[a-z]+[A-Z][A-Za-z0-9]*$`));
+      expect(op.summary?.length, `${route} summary`).toBeGreaterThan(10);
+      expect(op.description?.length, `${route} description`).toBeGreaterThan(40);
+      ids.push(op.operationId);
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('lists tags in reading order (identity first, platform last) and namespaces every schema by context', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    const tags = (doc.tags as { name: string }[]).map((tag) => tag.name);
+    expect(tags[0]).toBe('identity');
+    expect(tags.at(-1)).toBe('platform');
+    const names = Object.keys(doc.components.schemas as object);
+    expect(names.length).toBeGreaterThan(20);
+    const namespaces = new Set(tags);
+    for (const name of names) {
+      expect(namespaces.has(name.split('.')[0]!) && /^[a-z-]+\.[A-Z]\w+$/.test(name), name).toBe(
+        true,
+      );
+    }
+  });
+
+  it('documents what the validators enforce: lengths, patterns, integer bounds, UUID path ids', async () => {
+    const doc = (await t.get('/docs/openapi.json')).json();
+    const schema = (name: string) => doc.components.schemas[name].properties;
+    expect(schema('identity.RegisterRequest').password).toMatchObject({
+      minLength: 10,
+      maxLength: 128,
+    });
+    expect(schema('payments.VaultCardRequest').number.pattern).toBeDefined();
+    expect(schema('commerce.CreateProductRequest').price).toMatchObject({
+      type: 'integer',
+      minimum: 0,
+    });
+    for (const [route, op] of operations(doc)) {
+      for (const p of op.parameters ?? []) {
+        const s = p.schema as Record<string, unknown> | undefined;
+        if (p.in === 'path' && /(^id|Id)$/.test(p.name)) {
+          expect(s, `${route} ${p.name}`).toMatchObject({ type: 'string', format: 'uuid' });
+        }
+        if (s?.type === 'string') {
+          expect(s.maxLength ?? s.enum, `${route} ${p.in} ${p.name}: maxLength`).toBeDefined();
+        }
+        if (s?.type === 'integer') {
+          expect([s.minimum, s.maximum], `${route} ${p.name}: bounds`).not.toContain(undefined);
+        }
       }
     }
   });

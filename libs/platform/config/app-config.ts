@@ -7,6 +7,7 @@ import {
   IsString,
   Max,
   Min,
+  MaxLength,
   MinLength,
   IsEmail,
   Matches,
@@ -163,6 +164,7 @@ export class AppConfig {
   @IsOptional()
   @IsString()
   @MinLength(12)
+  @MaxLength(128) // what login accepts (identity's LoginRequest)
   ADMIN_PASSWORD?: string;
 
   /** Comma-separated origins allowed by CORS; `*` allows any. Empty disables CORS. */

@@ -1,10 +1,12 @@
 import helmet from 'helmet';
+import type { LoggerService } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
+import { documentValidationConstraints, prefixOperationIds } from './openapi-conventions.js';
 import { documentPlatformResponses } from './openapi-responses.js';
 import { IDEMPOTENCY_KEY_EXAMPLE } from './idempotency.interceptor.js';
 
@@ -24,7 +26,7 @@ export async function configureHttp(
 ): Promise<OpenAPIObject> {
   const config = app.get(AppConfig);
   const metrics = app.get(Metrics);
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietBootstrap(app.get(Logger)));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -59,10 +61,24 @@ export async function configureHttp(
         'access token from `POST /v1/identity/login`.',
     )
     .setVersion('1')
-    .addServer('/', 'This server')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    .addServer('/', 'This server (local, staging or production: wherever it runs)', undefined, {
+      'x-internal': false,
+    })
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description:
+        'A short-lived access token from `POST /v1/identity/login`. Tokens follow RFC8725: ' +
+        'HS256 only (`alg: none` and other algorithms are refused), issuer, audience and expiry ' +
+        'always checked.',
+    });
   for (const tag of tags) builder.addTag(tag.name, tag.description);
-  const document = SwaggerModule.createDocument(app, builder.build());
+  documentValidationConstraints();
+  const document = SwaggerModule.createDocument(app, builder.build(), {
+    operationIdFactory: (_controller, method) => method,
+  });
+  prefixOperationIds(document);
   markPublicOperations(document);
   documentPlatformResponses(document);
   SwaggerModule.setup('docs', app, document, {
@@ -138,4 +154,36 @@ function freshIdempotencyKeys(): (request: unknown) => unknown {
     return request;`;
   // oxlint-disable-next-line no-new-func -- serialised into Swagger UI's page, see above
   return new Function('request', body) as (request: unknown) => unknown;
+}
+
+/** Nest's own start-up chatter: a line per module and per route (≈90 lines for this app). */
+const BOOTSTRAP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/**
+ * The app's logger, with Nest's per-module and per-route start-up lines moved from info to
+ * debug: a start says one human line (main.ts's "listening on …") and the demo data line, and
+ * `LOG_LEVEL=debug` still shows the route table.
+ */
+function quietBootstrap(logger: LoggerService): LoggerService {
+  return {
+    log: (message: unknown, ...rest: unknown[]) => {
+      const context = rest.at(-1);
+      if (typeof context === 'string' && BOOTSTRAP_CONTEXTS.has(context)) {
+        logger.debug?.(message, ...rest);
+      } else {
+        logger.log(message, ...rest);
+      }
+    },
+    error: (message: unknown, ...rest: unknown[]) => logger.error(message, ...rest),
+    warn: (message: unknown, ...rest: unknown[]) => logger.warn(message, ...rest),
+    debug: (message: unknown, ...rest: unknown[]) => logger.debug?.(message, ...rest),
+    verbose: (message: unknown, ...rest: unknown[]) => logger.verbose?.(message, ...rest),
+    fatal: (message: unknown, ...rest: unknown[]) => logger.fatal?.(message, ...rest),
+  };
 }

@@ -15,7 +15,8 @@ export type ErrorCatalogue<C extends string = string> = Readonly<Record<C, Error
 /** Where a problem's `type` points: served by this server (`GET /problems/{code}`). */
 export const PROBLEM_TYPE_PATH = '/problems/';
 
-const CODE = /^[a-z][a-z0-9-]*\.[a-z0-9_]+$/;
+/** What every problem code looks like: `<context>.<snake_case>`, e.g. `platform.rate_limited`. */
+export const PROBLEM_CODE = /^[a-z][a-z0-9-]*\.[a-z0-9_]+$/;
 
 /**
  * A context's problem codes with their status, meaning and advice: the single source of the
@@ -23,7 +24,7 @@ const CODE = /^[a-z][a-z0-9-]*\.[a-z0-9_]+$/;
  */
 export function defineErrors<C extends string>(errors: Record<C, ErrorSpec>): ErrorCatalogue<C> {
   for (const code of Object.keys(errors)) {
-    if (!CODE.test(code))
+    if (!PROBLEM_CODE.test(code))
       throw new Error(`Problem code "${code}" must look like <context>.<snake_case>`);
   }
   return errors;

@@ -201,7 +201,14 @@ export const Idempotent = () =>
         'Unique per intended operation (a UUID; 1–255 visible ASCII characters). The same key ' +
         'with the same request replays the first response for 24 h (`Idempotent-Replayed: true`); ' +
         'with a different request it is refused (422).',
-      schema: { type: 'string', format: 'uuid', example: IDEMPOTENCY_KEY_EXAMPLE },
+      // What the server accepts (1–255 visible ASCII); a UUID is what clients should send.
+      schema: {
+        type: 'string',
+        format: 'uuid',
+        minLength: 1,
+        maxLength: 255,
+        example: IDEMPOTENCY_KEY_EXAMPLE,
+      },
     }),
     ApiProblems(PLATFORM_ERRORS, [
       'platform.idempotency_key_missing',

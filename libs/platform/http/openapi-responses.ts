@@ -1,11 +1,12 @@
-import type { OpenAPIObject } from '@nestjs/swagger';
+import { getSchemaPath, type OpenAPIObject } from '@nestjs/swagger';
+import { ProblemDoc } from './problem.dto.js';
 
 type Json = Record<string, unknown>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 /** Routes the rate limiter skips (see PlatformModule's throttler `skipIf`). */
 const UNTHROTTLED = /^\/(health|metrics)(\/|$)/;
-const PROBLEM = { $ref: '#/components/schemas/ProblemDoc' };
+const PROBLEM = { $ref: getSchemaPath(ProblemDoc) };
 const RATE_LIMIT_HEADERS = {
   'X-RateLimit-Limit': { $ref: '#/components/headers/X-RateLimit-Limit' },
   'X-RateLimit-Remaining': { $ref: '#/components/headers/X-RateLimit-Remaining' },
@@ -30,19 +31,19 @@ export function documentPlatformResponses(document: OpenAPIObject): void {
     ...(components.headers as Json | undefined),
     'X-RateLimit-Limit': {
       description: 'Requests allowed per window for this client',
-      schema: { type: 'integer', minimum: 1 },
+      schema: { type: 'integer', format: 'int32', minimum: 1 },
     },
     'X-RateLimit-Remaining': {
       description: 'Requests left in the current window',
-      schema: { type: 'integer', minimum: 0 },
+      schema: { type: 'integer', format: 'int32', minimum: 0 },
     },
     'X-RateLimit-Reset': {
       description: 'Seconds until the window resets',
-      schema: { type: 'integer', minimum: 0 },
+      schema: { type: 'integer', format: 'int32', minimum: 0 },
     },
     'Retry-After': {
       description: 'Seconds to wait before retrying',
-      schema: { type: 'integer', minimum: 0 },
+      schema: { type: 'integer', format: 'int32', minimum: 0 },
     },
   };
   const example = (status: number, code: string, title: string, detail: string) => ({

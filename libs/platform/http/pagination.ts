@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PlatformError } from './app-error.js';
 
 /** `?limit=&cursor=` — every list endpoint takes these. */
@@ -16,6 +16,7 @@ export class PageQuery {
   @ApiPropertyOptional({ description: 'Opaque cursor from the previous page’s nextCursor' })
   @IsOptional()
   @IsString()
+  @MaxLength(512)
   cursor?: string;
 }
 

@@ -45,8 +45,9 @@ function title(status: number): string {
  * Documents the error answers of an operation: per HTTP status one `application/problem+json`
  * response (schema ProblemDoc) with a named example per problem `code` it can return, built from
  * the catalogue (`IDENTITY_ERRORS`, `PLATFORM_ERRORS`, … — spread several into one object).
- * `validated: true` adds `platform.validation_failed` (a context cannot name the platform's codes
- * itself). Several `@ApiProblems()` on one operation (and `@Idempotent()`'s) merge their
+ * `validated: true` adds `platform.validation_failed` and `platform.bad_request` (unreadable JSON,
+ * a bad cursor) — a context does not name the platform's codes itself; `@UuidParam()` documents
+ * the `platform.bad_request` of a malformed id. Several `@ApiProblems()` on one operation (and `@Idempotent()`'s) merge their
  * examples, in any decorator order.
  *
  *   @ApiProblems(IDENTITY_ERRORS, ['identity.email_taken'], { validated: true })
@@ -58,7 +59,7 @@ export function ApiProblems<C extends string>(
 ): MethodDecorator & ClassDecorator {
   const catalogue: ErrorCatalogue<string> = { ...catalogueOf, ...PLATFORM_ERRORS };
   const codes: string[] = [
-    ...(options.validated ? ['platform.validation_failed'] : []),
+    ...(options.validated ? ['platform.validation_failed', 'platform.bad_request'] : []),
     ...codesOf,
   ];
   const byStatus = new Map<number, string[]>();

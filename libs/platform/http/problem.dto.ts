@@ -1,30 +1,49 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PROBLEM_CODE } from './error-catalogue.js';
+import { ContextSchema } from './context-schema.js';
 
+@ContextSchema('platform')
 export class FieldErrorDoc {
-  @ApiProperty({ example: 'email' }) field: string;
+  @ApiProperty({
+    example: 'email',
+    description: 'The field, as a path for nested ones (`items.0.quantity`)',
+  })
+  field: string;
   @ApiProperty({ example: ['email must be an email'] }) messages: string[];
 }
 
 /** RFC 9457 problem details, as every error response of this API is shaped. */
+@ContextSchema('platform')
 export class ProblemDoc {
   @ApiProperty({
+    format: 'uri-reference',
     example: '/problems/platform.validation_failed',
     description: 'Resolves on this server to what the code means and what to do',
   })
   type: string;
-  @ApiProperty({ example: 'Bad Request' }) title: string;
-  @ApiProperty({ example: 400 }) status: number;
+  @ApiProperty({ example: 'Bad Request', description: 'The HTTP status, in words' })
+  title: string;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 400 }) status: number;
   @ApiProperty({ example: 'The request body is invalid: see errors.' }) detail: string;
   @ApiProperty({
+    pattern: PROBLEM_CODE.source,
     example: 'platform.validation_failed',
-    description: 'Stable machine-readable code',
+    description: 'Stable machine-readable code (`GET /problems` lists them all)',
   })
   code: string;
-  @ApiProperty({ example: '/v1/identity/register' }) instance: string;
+  @ApiProperty({
+    example: '/v1/identity/register',
+    description: 'The path that answered',
+  })
+  instance: string;
   @ApiProperty({
     example: '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69',
-    description: 'Request id, also in logs',
+    description: 'The request id (the trace id when tracing is on), also in the logs',
   })
   traceId: string;
-  @ApiPropertyOptional({ type: [FieldErrorDoc] }) errors?: FieldErrorDoc[];
+  @ApiPropertyOptional({
+    type: [FieldErrorDoc],
+    description: 'On `platform.validation_failed`: every invalid field and why',
+  })
+  errors?: FieldErrorDoc[];
 }

@@ -1,40 +1,95 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiProperty,
-  ApiPropertyOptional,
   ApiTags,
 } from '@nestjs/swagger';
+import { IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { Authenticated, Roles } from '../auth/auth.decorators.js';
 import { PlatformError } from '../http/app-error.js';
+import { PLATFORM_ERRORS } from '../http/error-catalogue.js';
+import { ContextSchema } from '../http/openapi-conventions.js';
 import { decodeCursor, PageQuery, toPage } from '../http/pagination.js';
-import { ProblemDoc } from '../http/problem.dto.js';
+import { ApiProblems } from '../http/problem-responses.decorator.js';
 import { ParkedDeliveries, type ParkedCursor, type ParkedRecord } from './parked-deliveries.js';
 import { OutboxRelay } from './relay.js';
 
+/** A consumer name, `<context>.<what-it-does>` (the shape `@Consumes` requires). */
+const CONSUMER_NAME = /^[a-z][a-z0-9-]*\.[a-z0-9.-]+$/;
+
+@ContextSchema('platform')
 export class ParkedDelivery {
-  @ApiProperty({ format: 'uuid' }) eventId: string;
-  @ApiProperty({ example: 'notifications.welcome-email' }) consumer: string;
+  @ApiProperty({ format: 'uuid', description: 'The event (its envelope `id`)' }) eventId: string;
+  @ApiProperty({
+    pattern: CONSUMER_NAME.source,
+    example: 'notifications.welcome',
+    description: 'The consumer that failed it, `<context>.<what-it-does>`',
+  })
+  consumer: string;
   @ApiProperty({ example: 'identity.user-registered' }) eventType: string;
-  @ApiProperty({ example: 1 }) eventVersion: number;
-  @ApiProperty({ example: 8 }) attempts: number;
-  @ApiPropertyOptional({ example: 'Error: SMTP connection refused', nullable: true }) lastError:
-    string | null;
-  @ApiProperty({ format: 'date-time' }) firstSeenAt: string;
-  @ApiProperty({ format: 'date-time' }) parkedAt: string;
-  @ApiProperty({ description: 'The event envelope as delivered' }) envelope: object;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 1 }) eventVersion: number;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 8,
+    description: 'Deliveries tried (`INBOX_MAX_ATTEMPTS`, 8 by default, before parking)',
+  })
+  attempts: number;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'Error: SMTP connection refused',
+    description: "The last attempt's error",
+  })
+  lastError: string | null;
+  @ApiProperty({ format: 'date-time', description: 'First delivery attempt' })
+  firstSeenAt: string;
+  @ApiProperty({ format: 'date-time', description: 'When it was parked (its last attempt)' })
+  parkedAt: string;
+  @ApiProperty({
+    description: 'The event envelope as delivered (id, type, version, payload, metadata)',
+  })
+  envelope: object;
 }
 
+@ContextSchema('platform')
 export class ParkedDeliveryPage {
-  @ApiProperty({ type: [ParkedDelivery] }) items: ParkedDelivery[];
-  @ApiProperty({ nullable: true, type: String }) nextCursor: string | null;
+  @ApiProperty({ type: [ParkedDelivery], description: 'Oldest parked first' })
+  items: ParkedDelivery[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    pattern: '^[A-Za-z0-9_-]+$',
+    description: 'Pass as `cursor` for the next page; null on the last page',
+  })
+  nextCursor: string | null;
 }
 
+@ContextSchema('platform')
 export class RedriveResult {
-  @ApiProperty({ example: 'pending' }) status: 'pending';
+  @ApiProperty({ enum: ['pending'], example: 'pending' }) status: 'pending';
+}
+
+/** The path of a re-drive: which event, to which consumer. */
+@ContextSchema('platform')
+export class RedriveParams {
+  @ApiProperty({ description: 'The parked delivery’s `eventId`' })
+  @IsUUID()
+  eventId: string;
+
+  @ApiProperty({
+    example: 'notifications.welcome',
+    description: 'The parked delivery’s `consumer`',
+  })
+  @IsString()
+  // Fastify's router refuses a longer path parameter anyway (414, its default maxParamLength).
+  @MaxLength(100)
+  @Matches(CONSUMER_NAME, {
+    message: 'consumer must look like <context>.<what-it-does>, e.g. `notifications.welcome`',
+  })
+  consumer: string;
 }
 
 function mapDelivery(r: ParkedRecord): ParkedDelivery {
@@ -63,9 +118,20 @@ export class DeliveriesController {
   ) {}
 
   @Get('parked')
-  @ApiOperation({ summary: 'List parked (dead-lettered) deliveries, oldest first' })
+  @ApiOperation({
+    summary: 'List parked (dead-lettered) deliveries, oldest first',
+    description:
+      'Admin only. A delivery is one event to one consumer; a consumer that fails it ' +
+      '`INBOX_MAX_ATTEMPTS` times (8 by default, with backoff) parks it here, and the event ' +
+      "waits for an operator (other consumers' deliveries of it are unaffected). Each item " +
+      'has the last error and the envelope, to find the cause. Pages of `limit` items (20 by ' +
+      'default, at most 100), oldest parked first: pass `nextCursor` back as `cursor` until it ' +
+      'is null. Once the cause is fixed, re-drive one with ' +
+      '`POST /v1/platform/deliveries/{eventId}/{consumer}/redrive`.',
+  })
   @ApiOkResponse({ type: ParkedDeliveryPage })
-  async parked(@Query() q: PageQuery): Promise<ParkedDeliveryPage> {
+  @ApiProblems(PLATFORM_ERRORS, [], { validated: true })
+  async listParkedDeliveries(@Query() q: PageQuery): Promise<ParkedDeliveryPage> {
     const after = decodeCursor<ParkedCursor>(q.cursor, ['updatedAt', 'eventId', 'consumer']);
     const rows = await this.deliveries.list(q.limit + 1, after);
     return toPage(rows, q.limit, mapDelivery, (r) => ({
@@ -79,16 +145,18 @@ export class DeliveriesController {
   @HttpCode(202)
   @ApiOperation({
     summary: 'Re-drive a parked delivery: it is retried at once with a fresh attempt budget',
+    description:
+      'Admin only. Takes an `eventId` and `consumer` from `GET /v1/platform/deliveries/parked` ' +
+      'and moves that delivery back to pending with its attempts reset, due now; the relay is ' +
+      'woken so the consumer gets it again within moments. Answers **202** `{ "status": ' +
+      '"pending" }`: the outcome is not awaited. It then leaves the parked list; if the ' +
+      'consumer keeps failing, it is parked again after another `INBOX_MAX_ATTEMPTS` tries. ' +
+      'Answers 404 `platform.not_found` when no delivery of that event to that consumer is ' +
+      'parked (never parked, or already re-driven).',
   })
   @ApiAcceptedResponse({ type: RedriveResult })
-  @ApiNotFoundResponse({
-    description: 'No parked delivery for this event and consumer',
-    type: ProblemDoc,
-  })
-  async redrive(
-    @Param('eventId', new ParseUUIDPipe()) eventId: string,
-    @Param('consumer') consumer: string,
-  ): Promise<RedriveResult> {
+  @ApiProblems(PLATFORM_ERRORS, ['platform.not_found'], { validated: true })
+  async redriveDelivery(@Param() { eventId, consumer }: RedriveParams): Promise<RedriveResult> {
     if (!(await this.deliveries.redrive(eventId, consumer))) {
       throw new PlatformError(
         'platform.not_found',

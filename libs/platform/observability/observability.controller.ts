@@ -41,17 +41,36 @@ export class ObservabilityController {
   ) {}
 
   @Get('health/live')
-  @ApiOperation({ summary: 'Liveness: the process is up and serving' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
-  live() {
+  @ApiOperation({
+    summary: 'Liveness: the process is up and serving',
+    description:
+      'For an orchestrator’s liveness probe: answers 200 `{ "status": "ok" }` as long as the ' +
+      'event loop serves requests; it checks no dependency, so a database outage never gets a ' +
+      'healthy process restarted. Not rate limited and not logged.',
+  })
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      properties: { status: { type: 'string', enum: ['ok'] } },
+      required: ['status'],
+      example: { status: 'ok' },
+    },
+  })
+  getLiveness() {
     return { status: 'ok' };
   }
 
   @Get('health/ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: PostgreSQL and Redis answer' })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down' })
-  ready() {
+  @ApiOperation({
+    summary: 'Readiness: PostgreSQL and Redis answer',
+    description:
+      'For a load balancer’s readiness probe: 200 when PostgreSQL answers a ping within 2 s and ' +
+      'Redis answers PING, 503 naming the dependency that is down otherwise (take the instance ' +
+      'out of rotation; it comes back by itself). Not rate limited and not logged.',
+  })
+  @ApiServiceUnavailableResponse({ description: 'A dependency is down (named in `error`)' })
+  getReadiness() {
     return this.health.check([
       () => this.db.pingCheck('database', { timeout: 2000 }),
       async () => {

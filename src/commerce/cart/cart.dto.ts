@@ -1,41 +1,71 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsUUID, Max, Min } from 'class-validator';
+import { ContextSchema } from '@app/platform';
+import { SKU_PATTERN } from '../catalog/catalog.dto.js';
 import type { ProductRow } from '../catalog/product.entity.js';
 import type { CartLineRow } from './cart-line.entity.js';
 
+/** The most of one product a cart line holds (the handler caps added quantities at it too). */
+const MAX_LINE_QUANTITY = 100;
+
+@ContextSchema('commerce')
 export class AddCartItemRequest {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() productId: string;
-  @ApiProperty({ example: 2, minimum: 1, maximum: 100 })
+  @ApiProperty({ description: 'A product on sale (a search hit’s `id`)' })
+  @IsUUID()
+  productId: string;
+  @ApiProperty({
+    example: 2,
+    description: `Added to the line’s quantity; the line is capped at ${MAX_LINE_QUANTITY}`,
+  })
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(MAX_LINE_QUANTITY)
   quantity: number;
 }
 
+@ContextSchema('commerce')
 export class SetQuantityRequest {
-  @ApiProperty({ example: 3, minimum: 1, maximum: 100 })
+  @ApiProperty({ example: 3, description: 'The line’s new quantity (to remove it, DELETE it)' })
   @IsInt()
   @Min(1)
-  @Max(100)
+  @Max(MAX_LINE_QUANTITY)
   quantity: number;
 }
 
+@ContextSchema('commerce')
 export class CartLineResponse {
   @ApiProperty({ format: 'uuid' }) productId: string;
-  @ApiProperty() sku: string;
-  @ApiProperty() name: string;
-  @ApiProperty() quantity: number;
-  @ApiProperty({ description: 'Current price, minor units' }) unitPrice: number;
-  @ApiProperty() currency: string;
-  @ApiProperty() lineTotal: number;
+  @ApiProperty({ example: 'DEMO-000000', pattern: SKU_PATTERN.source }) sku: string;
+  @ApiProperty({ example: 'Noise-cancelling headphones' }) name: string;
+  @ApiProperty({ type: 'integer', format: 'int32', example: 2 }) quantity: number;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    example: 19900,
+    description: 'The product’s current price, minor units',
+  })
+  unitPrice: number;
+  @ApiProperty({ example: 'EUR', pattern: '^[A-Z]{3}$' }) currency: string;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int64',
+    example: 39800,
+    description: 'unitPrice × quantity, minor units',
+  })
+  lineTotal: number;
 }
 
+@ContextSchema('commerce')
 export class CartResponse {
-  @ApiProperty({ type: [CartLineResponse] }) lines: CartLineResponse[];
-  @ApiProperty({ example: { EUR: 39800 }, description: 'Per currency' }) totals: Record<
-    string,
-    number
-  >;
+  @ApiProperty({ type: [CartLineResponse], description: 'In the order they were added' })
+  lines: CartLineResponse[];
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer', format: 'int64' },
+    example: { EUR: 39800 },
+    description: 'Sum of the line totals per currency, minor units (empty for an empty cart)',
+  })
+  totals: Record<string, number>;
 }
 
 /** A cart line joined with its product's current name and price. */

@@ -11,34 +11,89 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
 } from 'class-validator';
-import { IsCurrency } from '@app/platform';
+import { ContextSchema, IsCurrency } from '@app/platform';
 import type { CategoryRow } from './category.entity.js';
 import type { ProductRow } from './product.entity.js';
 
+/** A cursor as `encodeCursor` writes it (base64url). */
+export const CURSOR_PATTERN = '^[A-Za-z0-9_-]+$';
+/** What a SKU looks like (the one definition: product creation and the `{sku}` path agree). */
+export const SKU_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const SKU_MAX_LENGTH = 64;
+const SLUG_PATTERN = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const CURRENCY_PATTERN = '^[A-Z]{3}$';
+/** A price, in minor units: the bound product writes and search filters share. */
+export const MAX_PRICE = 100_000_000;
+
+const ATTRIBUTES_MAX_KEYS = 50;
+const ATTRIBUTES_MAX_BYTES = 8192;
+
+/**
+ * Bounds a free-form `attributes` object: at most 50 keys and 8 KiB as JSON, so one product can
+ * never carry a megabyte of jsonb into every read, search hit and cache entry.
+ */
+function IsBoundedAttributes(): PropertyDecorator {
+  return ValidateBy({
+    name: 'isBoundedAttributes',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'object' &&
+        value !== null &&
+        Object.keys(value).length <= ATTRIBUTES_MAX_KEYS &&
+        Buffer.byteLength(JSON.stringify(value)) <= ATTRIBUTES_MAX_BYTES,
+      defaultMessage: () =>
+        `$property must have at most ${ATTRIBUTES_MAX_KEYS} keys and ${ATTRIBUTES_MAX_BYTES} bytes as JSON`,
+    },
+  });
+}
+
+const ATTRIBUTES_DOC = {
+  maxProperties: ATTRIBUTES_MAX_KEYS,
+  description: `Free-form JSON (e.g. colour, size): at most ${ATTRIBUTES_MAX_KEYS} keys and ${ATTRIBUTES_MAX_BYTES} bytes as JSON`,
+  example: { color: 'black' },
+} as const;
+
+@ContextSchema('commerce')
 export class CreateCategoryRequest {
   @ApiProperty({ example: 'Headphones' }) @IsString() @MinLength(1) @MaxLength(80) name: string;
-  @ApiProperty({ example: 'headphones' })
+  @ApiProperty({
+    example: 'headphones',
+    description: 'Unique across the whole tree; becomes the last segment of `path`',
+  })
   @IsString()
-  @Matches(/^[a-z0-9]+(-[a-z0-9]+)*$/, {
+  @MaxLength(80)
+  @Matches(SLUG_PATTERN, {
     message: 'slug must be lower-case words joined by dashes',
   })
   slug: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() parentId?: string;
+  @ApiPropertyOptional({ description: 'The parent category; omit for a top-level one' })
+  @IsOptional()
+  @IsUUID()
+  parentId?: string;
 }
 
+@ContextSchema('commerce')
 export class CategoryResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) parentId: string | null;
-  @ApiProperty() name: string;
-  @ApiProperty() slug: string;
-  @ApiProperty({ example: '/electronics/audio/headphones/' }) path: string;
+  @ApiProperty({ example: 'Headphones' }) name: string;
+  @ApiProperty({ example: 'headphones', pattern: SLUG_PATTERN.source }) slug: string;
+  @ApiProperty({
+    example: '/electronics/audio/headphones/',
+    description: 'The slugs from the root, `/`-separated (search by category includes the subtree)',
+    pattern: `^/(${SLUG_PATTERN.source.slice(1, -1)}/)+$`,
+  })
+  path: string;
 }
 
+@ContextSchema('commerce')
 export class CreateProductRequest {
-  @ApiProperty({ example: 'HP-ANC-100' })
+  @ApiProperty({ example: 'HP-ANC-100', description: 'Unique; letters, digits, `.`, `-`, `_`' })
   @IsString()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+  @MaxLength(SKU_MAX_LENGTH)
+  @Matches(SKU_PATTERN, {
     message: 'sku must be 1–64 letters, digits, dot, dash or underscore',
   })
   sku: string;
@@ -51,47 +106,76 @@ export class CreateProductRequest {
   @IsString()
   @MaxLength(5000)
   description: string;
-  @ApiProperty({ example: 19900, description: 'Minor units' })
+  @ApiProperty({ example: 19900, description: 'Minor units (19900 = 199.00)' })
   @IsInt()
   @Min(0)
-  @Max(100_000_000)
+  @Max(MAX_PRICE)
   price: number;
   /** Upper-cased before it is checked against the ISO 4217 list (`eur` is stored as `EUR`). */
-  @ApiProperty({ example: 'EUR' })
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217; upper-cased first (`eur` is `EUR`)' })
   @IsCurrency()
   currency: string;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() categoryId?: string;
-  @ApiPropertyOptional({ example: { color: 'black' } })
+  @ApiPropertyOptional({ description: 'A category from GET /v1/commerce/categories' })
+  @IsOptional()
+  @IsUUID()
+  categoryId?: string;
+  @ApiPropertyOptional(ATTRIBUTES_DOC)
   @IsOptional()
   @IsObject()
+  @IsBoundedAttributes()
   attributes?: Record<string, unknown>;
 }
 
+@ContextSchema('commerce')
 export class UpdateProductRequest {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) description?: string;
-  @ApiPropertyOptional({ description: 'Minor units' })
+  @ApiPropertyOptional({ example: 17900, description: 'Minor units' })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(100_000_000)
+  @Max(MAX_PRICE)
   price?: number;
-  @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID() categoryId?: string;
-  @ApiPropertyOptional() @IsOptional() @IsObject() attributes?: Record<string, unknown>;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({ description: 'A category from GET /v1/commerce/categories' })
+  @IsOptional()
+  @IsUUID()
+  categoryId?: string;
+  @ApiPropertyOptional({
+    ...ATTRIBUTES_DOC,
+    description: `Replaces all attributes. ${ATTRIBUTES_DOC.description}`,
+  })
+  @IsOptional()
+  @IsObject()
+  @IsBoundedAttributes()
+  attributes?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    description: '`false` withdraws the product, `true` puts it back on sale',
+  })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
 }
 
+@ContextSchema('commerce')
 export class ProductResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() sku: string;
-  @ApiProperty() name: string;
-  @ApiProperty() description: string;
-  @ApiProperty({ example: 19900 }) price: number;
-  @ApiProperty({ example: 'EUR' }) currency: string;
+  @ApiProperty({ example: 'HP-ANC-100', pattern: SKU_PATTERN.source }) sku: string;
+  @ApiProperty({ example: 'Noise-cancelling headphones' }) name: string;
+  @ApiProperty({ example: 'Over-ear, 30 h battery' }) description: string;
+  @ApiProperty({ type: 'integer', format: 'int64', example: 19900, description: 'Minor units' })
+  price: number;
+  @ApiProperty({ example: 'EUR', pattern: CURRENCY_PATTERN }) currency: string;
   @ApiProperty({ format: 'uuid', nullable: true, type: String }) categoryId: string | null;
-  @ApiProperty() attributes: Record<string, unknown>;
-  @ApiProperty() active: boolean;
-  @ApiProperty({ description: 'Increments on every change' }) version: number;
+  @ApiProperty({ example: { color: 'black' } })
+  attributes: Record<string, unknown>;
+  @ApiProperty({ description: '`false`: withdrawn (no longer sold)' }) active: boolean;
+  @ApiProperty({
+    type: 'integer',
+    format: 'int32',
+    example: 1,
+    description: 'Starts at 1, increments on every change',
+  })
+  version: number;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
 }
 

@@ -1,7 +1,14 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, Authenticated, CurrentUser, PageQuery, type Principal } from '@app/platform';
+import {
+  ApiProblems,
+  Authenticated,
+  CurrentUser,
+  PageQuery,
+  UuidParam,
+  type Principal,
+} from '@app/platform';
 import { NOTIFICATIONS_ERRORS } from '../notifications.error.js';
 import { InboxItem, InboxPage } from './inbox.dto.js';
 import { ListNotifications } from './list-notifications.handler.js';
@@ -20,20 +27,38 @@ export class InboxController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Your in-app notifications, newest first' })
+  @ApiOperation({
+    summary: 'Your in-app notifications, newest first',
+    description:
+      "The signed-in user's inbox: one item per event that concerned them (a welcome after " +
+      'registering, order confirmed or failed, refunds), newest first, read or not. Items ' +
+      'appear a moment after the event, as the notifications context consumes it. Pages of ' +
+      '`limit` items (20 by default, at most 100): pass `nextCursor` back as `cursor` for the ' +
+      'next page, until it is null. Mark one read with ' +
+      '`POST /v1/notifications/{id}/read`; critical items were also sent by email, SMS and ' +
+      'push where the user can be reached (see `GET /v1/notifications/preferences`).',
+  })
   @ApiOkResponse({ type: InboxPage })
-  list(@CurrentUser() user: Principal, @Query() page: PageQuery): Promise<InboxPage> {
+  @ApiProblems(ERRORS, [], { validated: true })
+  listNotifications(@CurrentUser() user: Principal, @Query() page: PageQuery): Promise<InboxPage> {
     return this.queries.execute(new ListNotifications(user.userId, page));
   }
 
   @Post(':id/read')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Mark an in-app notification read' })
+  @ApiOperation({
+    summary: 'Mark an in-app notification read',
+    description:
+      'Sets `readAt` on one item of your inbox (an `id` from `GET /v1/notifications`) and ' +
+      'answers **200** with the item. Idempotent: marking it again keeps the first `readAt`. ' +
+      "An id that is not in the caller's inbox answers 404 `notifications.not_found` (another " +
+      "user's notification is not revealed); a malformed id answers 400.",
+  })
   @ApiOkResponse({ type: InboxItem })
   @ApiProblems(ERRORS, ['notifications.not_found'])
-  read(
+  markNotificationRead(
     @CurrentUser() user: Principal,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @UuidParam('id', 'A notification id from `GET /v1/notifications`') id: string,
   ): Promise<InboxItem> {
     return this.commands.execute(new MarkRead(user.userId, id));
   }

@@ -1,24 +1,65 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ContextSchema } from '@app/platform';
 import type { RecipientRow } from './recipient.entity.js';
 
-/** Channel preferences and addresses: the request of `PUT` (every field optional) and the answer. */
-export class Preferences {
-  @ApiProperty({ description: 'Email for normal-priority messages (critical ones always go)' })
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** The body of `PUT`: every field optional; what is left out keeps its value. */
+@ContextSchema('notifications')
+export class UpdatePreferencesRequest {
+  @ApiPropertyOptional({ description: 'Email for non-critical messages (critical ones always go)' })
   @IsOptional()
   @IsBoolean()
-  email: boolean;
-  @ApiProperty() @IsOptional() @IsBoolean() sms: boolean;
-  @ApiProperty() @IsOptional() @IsBoolean() push: boolean;
-  @ApiPropertyOptional({ example: '+15555550100', nullable: true, type: String })
+  email?: boolean;
+  @ApiPropertyOptional({ description: 'SMS for non-critical messages (critical ones always go)' })
+  @IsOptional()
+  @IsBoolean()
+  sms?: boolean;
+  @ApiPropertyOptional({
+    description: 'Push for normal-priority messages (critical ones always go)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  push?: boolean;
+  @ApiPropertyOptional({
+    example: '+15555550100',
+    description: 'Phone for SMS, in E.164 form; replaces the current one',
+  })
   @IsOptional()
   @IsString()
-  @Matches(/^\+[1-9]\d{6,14}$/, { message: 'phone must be in E.164 form, e.g. +15555550100' })
+  @MaxLength(16)
+  @Matches(E164, { message: 'phone must be in E.164 form, e.g. +15555550100' })
   phone?: string;
-  @ApiPropertyOptional({ description: 'Device token for push', nullable: true, type: String })
+  @ApiPropertyOptional({
+    description: 'Device token for push; replaces the current one (never shown back)',
+    writeOnly: true,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(4096)
+  pushToken?: string;
+}
+
+/** A recipient's channel preferences and addresses, as the user sees them. */
+@ContextSchema('notifications')
+export class Preferences {
+  @ApiProperty({ description: 'Email for non-critical messages (critical ones always go)' })
+  email: boolean;
+  @ApiProperty({ description: 'SMS for non-critical messages (critical ones always go)' })
+  sms: boolean;
+  @ApiProperty({ description: 'Push for normal-priority messages (critical ones always go)' })
+  push: boolean;
+  @ApiPropertyOptional({
+    pattern: E164.source,
+    example: '+15555550100',
+    description: 'Phone for SMS (E.164); absent until one is added',
+  })
+  phone?: string;
+  @ApiPropertyOptional({
+    enum: ['••••'],
+    description: 'Masked: `••••` once a device token is set (it is never shown back), else absent',
+  })
   pushToken?: string;
 }
 

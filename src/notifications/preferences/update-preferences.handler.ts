@@ -2,13 +2,17 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { noProfileYet } from './get-preferences.handler.js';
-import { mapPreferences, type Preferences } from './preferences.dto.js';
+import {
+  mapPreferences,
+  type Preferences,
+  type UpdatePreferencesRequest,
+} from './preferences.dto.js';
 import type { RecipientRow } from './recipient.entity.js';
 
 export class UpdatePreferences extends Command<Preferences> {
   constructor(
     readonly userId: string,
-    readonly changes: Partial<Preferences>,
+    readonly changes: UpdatePreferencesRequest,
   ) {
     super();
   }

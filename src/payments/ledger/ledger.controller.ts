@@ -1,17 +1,13 @@
 import { Controller, Get } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ADMIN_ROLE, Authenticated, ProblemDoc, Roles } from '@app/platform';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ADMIN_ROLE, Authenticated, Roles } from '@app/platform';
 import { LedgerVerification } from './ledger.dto.js';
 import { VerifyLedger } from './verify-ledger.handler.js';
 
 /** The ledger's own audit (admin). */
 @ApiTags('payments')
 @Authenticated()
-@ApiBadRequestResponse({
-  description: 'Invalid request (fields listed in `errors`)',
-  type: ProblemDoc,
-})
 @Controller('v1/payments')
 export class LedgerController {
   constructor(private readonly queries: QueryBus) {}
@@ -19,11 +15,17 @@ export class LedgerController {
   @Get('ledger/verify')
   @Roles(ADMIN_ROLE)
   @ApiOperation({
-    summary: 'Recompute the ledger invariants and every hash chain (admin)',
-    operationId: 'PaymentsController_verify',
+    summary: 'Verify the ledger’s invariants and hash chains (admin)',
+    description:
+      'An audit an operator runs at any time (read only, over one consistent snapshot): per ' +
+      'currency Σ debits = Σ credits (posted and pending), no wallet below zero, every transfer ' +
+      'with exactly its two entries, and every account’s entries an unbroken hash chain whose ' +
+      'running balances end at the account’s balances. Answers 200 with `ok: true` and no ' +
+      '`problems`, or `ok: false` listing each problem found. It reads every entry, so it takes ' +
+      'longer as the ledger grows.',
   })
   @ApiOkResponse({ type: LedgerVerification })
-  verify(): Promise<LedgerVerification> {
+  verifyLedger(): Promise<LedgerVerification> {
     return this.queries.execute(new VerifyLedger());
   }
 }
