@@ -5,7 +5,15 @@ import { v7 as uuidv7 } from 'uuid';
 import { CONTEXTS } from '../src/contexts.js';
 import { PaymentsConfig } from '../src/payments/payments.config.js';
 import { Vault } from '../src/payments/vault/vault.js';
-import { clearRedis, dropDatabase, freshDatabase, sql, startProcess, stopProcess } from './env.js';
+import {
+  BENCH_SECRETS,
+  clearRedis,
+  dropDatabase,
+  freshDatabase,
+  sql,
+  startProcess,
+  stopProcess,
+} from './env.js';
 
 /** Appends the Luhn check digit. */
 function luhnComplete(partial: string): string {
@@ -46,9 +54,7 @@ export class BenchApp {
       REDIS_PREFIX: PREFIX,
       LOG_LEVEL: 'error',
       RATE_LIMIT_PER_MINUTE: '100000000',
-      JWT_SECRET: 'bench-only-secret-bench-only-secret-0123456789',
-      PAYMENTS_VAULT_KEYS: 'bench:YmVuY2gtb25seS12YXVsdC1rZXktMzItYnl0ZXMtbG8=',
-      PAYMENTS_VAULT_HMAC_KEY: 'bench-only-hmac-key-bench-only-hmac-key-01',
+      ...BENCH_SECRETS,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
       PAYMENTS_POLL_INTERVAL_MS: '200',

@@ -1,7 +1,18 @@
+import { randomKeyring, randomSecret } from '@app/platform';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpus } from 'node:os';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+
+/**
+ * The secrets of the servers one benchmark run starts (production mode, which never generates
+ * any): random per run, shared by every process of the run — never a value in the source.
+ */
+export const BENCH_SECRETS = {
+  JWT_SECRET: randomSecret(),
+  PAYMENTS_VAULT_KEYS: randomKeyring(),
+  PAYMENTS_VAULT_HMAC_KEY: randomSecret(),
+};
 
 const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,5 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { AppConfig, ConfigError, startTracing, tracingServiceName } from '@app/platform';
+import {
+  AppConfig,
+  ConfigError,
+  describeSecrets,
+  startTracing,
+  tracingServiceName,
+} from '@app/platform';
 import { createApp, startupReport } from './app.factory.js';
 
 async function main(): Promise<void> {
@@ -14,7 +20,11 @@ async function main(): Promise<void> {
     await app.listen({ port: config.PORT, host: config.HOST });
     const host = ['0.0.0.0', '::'].includes(config.HOST) ? 'localhost' : config.HOST;
     const ran = startupReport(app).migrationsRan;
-    new Logger('Bootstrap').log(
+    const logger = new Logger('Bootstrap');
+    // Where generated secrets live (development), never what they are.
+    const secrets = describeSecrets(config);
+    if (secrets) logger.log(secrets);
+    logger.log(
       `listening on http://${host}:${config.PORT} — docs at /docs (${ran} migration${ran === 1 ? '' : 's'} ran)`,
     );
   } catch (err) {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig, startTracing } from '@app/platform';
+import { ConfigError, describeSecrets, loadConfig, startTracing } from '@app/platform';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { CONTEXTS } from './contexts.js';
@@ -23,6 +24,9 @@ async function main(): Promise<void> {
     app.useLogger(app.get(Logger));
     app.enableShutdownHooks();
     await app.init();
+    // The same DATA_DIR as the API's, so both use one set of generated secrets (development).
+    const secrets = describeSecrets(config);
+    if (secrets) new NestLogger('Bootstrap').log(secrets);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { AppModule } from '../../src/app.module.js';
 import { CONTEXTS } from '../../src/contexts.js';
 import { BenchModule, counters, InProcessEvent, NOOP_QUEUE } from '../anchors/noop-modules.js';
-import { clearRedis, dropDatabase, freshDatabase, REDIS_URL } from '../env.js';
+import { BENCH_SECRETS, clearRedis, dropDatabase, freshDatabase, REDIS_URL } from '../env.js';
 import type { Scenario } from '../harness.js';
 
 const DB = 'fb_bench_inproc';
@@ -24,6 +24,7 @@ export class InProcessApp {
     await clearRedis(PREFIX);
     const config = loadConfig(
       {
+        ...BENCH_SECRETS,
         DATABASE_URL: this.url,
         REDIS_PREFIX: PREFIX,
         LOG_LEVEL: 'error',

@@ -1,10 +1,6 @@
-import { envInt, type ContextConfig } from '@app/platform';
+import { envInt, randomKeyring, randomSecret, Secret, type ContextConfig } from '@app/platform';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Min, MinLength } from 'class-validator';
-
-/** Development-only secrets; production must set its own (boot fails otherwise). */
-const DEV_VAULT_KEYS = 'dev1:ZGV2LW9ubHktdmF1bHQta2V5LTMyLWJ5dGVzLWxvbmc=';
-const DEV_VAULT_HMAC_KEY = 'dev-only-card-fingerprint-hmac-key-0123456789';
 
 /** Payments' environment variables (validated at boot when the process hosts payments). */
 export class PaymentsConfig implements ContextConfig {
@@ -34,22 +30,30 @@ export class PaymentsConfig implements ContextConfig {
   @Min(0)
   PAYMENTS_SANDBOX_LATENCY_MS = 10;
 
-  /** Card-vault keyring, `keyId:base64(32 bytes)` comma separated; rotation adds a key. */
+  /**
+   * Card-vault keyring, `keyId:base64(32 bytes)` comma separated; rotation adds a key. No
+   * default: production must set it; elsewhere a one-key ring is generated into DATA_DIR.
+   */
+  @Secret({ generate: randomKeyring })
   @IsString()
   @Matches(/^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$/, {
     message: 'PAYMENTS_VAULT_KEYS must be keyId:base64(32 bytes)[,keyId:base64(32 bytes)…]',
   })
-  PAYMENTS_VAULT_KEYS = DEV_VAULT_KEYS;
+  PAYMENTS_VAULT_KEYS!: string;
 
   /** Key id new ciphertexts use (default: the last key of PAYMENTS_VAULT_KEYS). */
   @IsOptional()
   @IsString()
   PAYMENTS_VAULT_ACTIVE_KEY?: string;
 
-  /** HMAC key for card-number fingerprints (duplicate detection), at least 32 characters. */
+  /**
+   * HMAC key for card-number fingerprints (duplicate detection), at least 32 characters. No
+   * default: production must set it; elsewhere generated into DATA_DIR.
+   */
+  @Secret({ generate: randomSecret })
   @IsString()
   @MinLength(32)
-  PAYMENTS_VAULT_HMAC_KEY = DEV_VAULT_HMAC_KEY;
+  PAYMENTS_VAULT_HMAC_KEY!: string;
 
   /** Fraud rules as JSON (see README › Payments); default: the built-in rule set. */
   @IsOptional()
@@ -89,16 +93,8 @@ export class PaymentsConfig implements ContextConfig {
     );
   }
 
-  problems(platform: { isProduction: boolean }): string[] {
+  problems(): string[] {
     const problems: string[] = [];
-    if (platform.isProduction && this.PAYMENTS_VAULT_KEYS === DEV_VAULT_KEYS) {
-      problems.push(
-        'PAYMENTS_VAULT_KEYS: must be set in production (the built-in key is for development only)',
-      );
-    }
-    if (platform.isProduction && this.PAYMENTS_VAULT_HMAC_KEY === DEV_VAULT_HMAC_KEY) {
-      problems.push('PAYMENTS_VAULT_HMAC_KEY: must be set in production');
-    }
     for (const [id, key] of this.vaultKeys)
       if (key.length !== 32) problems.push(`PAYMENTS_VAULT_KEYS: key ${id} is not 32 bytes`);
     if (this.PAYMENTS_VAULT_ACTIVE_KEY && !this.vaultKeys.has(this.PAYMENTS_VAULT_ACTIVE_KEY)) {

@@ -217,7 +217,8 @@ describe('demo data on a fresh start', () => {
         await database.drop();
       }
     }
-    const config = (env: Record<string, string>) => loadConfig(env, CONTEXTS);
+    const config = (env: Record<string, string>) =>
+      loadConfig({ DATA_DIR: process.env.DATA_DIR!, ...env }, CONTEXTS);
     expect(demoDataWanted(config({ NODE_ENV: 'development' }), {})).toBe(true);
     expect(demoDataWanted(config({ NODE_ENV: 'test' }), {})).toBe(false);
     expect(

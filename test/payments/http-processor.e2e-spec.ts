@@ -48,6 +48,7 @@ describe('HTTP processor adapter', () => {
       contextConfig(
         loadConfig(
           {
+            DATA_DIR: process.env.DATA_DIR!,
             PAYMENTS_PROCESSOR: 'http',
             PAYMENTS_PROCESSOR_URL: url,
             PAYMENTS_PROCESSOR_API_KEY: 'sk_test_123',

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
+import { PaymentsConfig } from '../../src/payments/payments.config.js';
 import { settledWithSagas } from './helpers.js';
 
 // nestjs-pino's root logger is per process: this file's app must be the first its worker creates.
@@ -243,7 +244,9 @@ describe('card vault: the number only as ciphertext/hash, the CVC nowhere', () =
     const [vaulted] = await t.dataSource.query(
       `SELECT ciphertext, fingerprint, key_id, last4 FROM payments.cards WHERE last4 = '4242'`,
     );
-    expect(vaulted).toMatchObject({ last4: '4242', key_id: 'dev1' });
+    // Under the active key: the last of the installation's keyring.
+    const activeKey = [...t.resolve(PaymentsConfig).vaultKeys.keys()].at(-1);
+    expect(vaulted).toMatchObject({ last4: '4242', key_id: activeKey });
     expect(Buffer.from(vaulted.ciphertext, 'base64').length).toBe(12 + 16 + 16); // iv + tag + 16 digits
 
     // 2. Redis: every key of this app (cache, idempotency, fraud windows, sandbox books, BullMQ jobs).

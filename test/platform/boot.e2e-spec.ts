@@ -1,5 +1,7 @@
 import { ConfigError } from '@app/platform';
 import { createTestApp, createTestDatabase } from '@app/testing';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.factory.js';
 
 describe('boot', () => {
@@ -12,6 +14,18 @@ describe('boot', () => {
     const boot = createApp({ ...process.env, [name]: value });
     await expect(boot).rejects.toBeInstanceOf(ConfigError);
     await expect(boot).rejects.toThrow(new RegExp(`${name}: .*\\(got "${value}"\\)`));
+  });
+
+  it('fails fast naming DATA_DIR when it cannot keep the secrets it would generate', async () => {
+    // A path under a regular file: no directory can be made there (even as root).
+    const boot = createApp({
+      ...process.env,
+      DATA_DIR: join(fileURLToPath(import.meta.url), 'data'),
+    });
+    await expect(boot).rejects.toBeInstanceOf(ConfigError);
+    await expect(boot).rejects.toThrow(
+      /DATA_DIR: cannot keep the generated secrets \(JWT_SECRET, PAYMENTS_VAULT_KEYS, PAYMENTS_VAULT_HMAC_KEY\) in .*boot\.e2e-spec\.ts/,
+    );
   });
 
   it('runs migrations at start into an empty database when MIGRATIONS_RUN is on', async () => {

@@ -1,7 +1,16 @@
 import { Module } from '@nestjs/common';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { IsIn, IsOptional, IsString, MinLength } from 'class-validator';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineContext } from '../context/context-descriptor.js';
-import { contextConfig, loadConfig } from './load-config.js';
+import { contextConfig, loadConfig as load, randomSecret, Secret } from './load-config.js';
+
+// Generated secrets go to a directory of this file's own, never an installation's `.data/`.
+const dataDir = mkdtempSync(join(tmpdir(), 'fb-config-spec-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const loadConfig = (env: Record<string, string>, descriptors: Parameters<typeof load>[1]) =>
+  load({ DATA_DIR: dataDir, ...env }, descriptors);
 
 class ShopConfig {
   @IsIn(['a', 'b'])
@@ -10,6 +19,11 @@ class ShopConfig {
   @IsOptional()
   @IsString()
   SHOP_API_KEY?: string;
+
+  @Secret({ generate: randomSecret })
+  @IsString()
+  @MinLength(32)
+  SHOP_SIGNING_KEY!: string;
 
   problems(platform: { isProduction: boolean }): string[] {
     return platform.isProduction && !this.SHOP_API_KEY
@@ -73,12 +87,36 @@ describe('loadConfig', () => {
         JWT_SECRET: 'x'.repeat(40),
         LOG_FORMAT: 'pretty',
         SHOP_API_KEY: 'k',
+        SHOP_SIGNING_KEY: 'k'.repeat(32),
       },
       'LOG_FORMAT',
     ],
-    [{ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }, 'SHOP_API_KEY'],
+    [
+      { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), SHOP_SIGNING_KEY: 'k'.repeat(32) },
+      'SHOP_API_KEY',
+    ],
   ])('rejects %j naming %s', (env, name) => {
     expect(() => loadConfig(env, contexts)).toThrow(new RegExp(`${name}:`));
+  });
+
+  it('generates a context’s @Secret into DATA_DIR outside production, and requires it in production', () => {
+    const c = loadConfig({}, contexts);
+    const key = contextConfig(c, ShopConfig).SHOP_SIGNING_KEY;
+    expect(key).toHaveLength(43);
+    expect(readFileSync(join(dataDir, 'secrets.env'), 'utf8')).toContain(
+      `SHOP_SIGNING_KEY=${key}\n`,
+    );
+    expect(contextConfig(loadConfig({}, contexts), ShopConfig).SHOP_SIGNING_KEY).toBe(key);
+    expect(
+      contextConfig(loadConfig({ SHOP_SIGNING_KEY: 'k'.repeat(32) }, contexts), ShopConfig)
+        .SHOP_SIGNING_KEY,
+    ).toBe('k'.repeat(32));
+    expect(() =>
+      loadConfig(
+        { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), SHOP_API_KEY: 'k' },
+        contexts,
+      ),
+    ).toThrow(/SHOP_SIGNING_KEY: must be set in production/);
   });
 
   it('validates only the hosted contexts’ variables', () => {

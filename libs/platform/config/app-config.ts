@@ -11,7 +11,10 @@ import {
   MinLength,
   IsEmail,
   Matches,
+  ValidateBy,
 } from 'class-validator';
+import { isIP } from 'node:net';
+import { randomSecret, Secret } from './secrets.js';
 
 export const EVENT_TRANSPORTS = ['none', 'rmq', 'nats', 'redis'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -29,8 +32,38 @@ export const envList = ({ value }: { value: unknown }) =>
         .filter(Boolean)
     : value;
 
-/** A development-only signing secret; production must set JWT_SECRET (boot fails otherwise). */
-export const DEV_JWT_SECRET = 'dev-only-insecure-jwt-secret-change-me-0123456789';
+/** TRUST_PROXY: `true`/`false` (as envBool reads them), else a comma list of proxies. */
+const envTrustProxy = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['', '0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  return envList({ value });
+};
+
+/** An address or CIDR, or one of proxy-addr's names, as Fastify's `trustProxy` list takes them. */
+function isProxyAddress(entry: unknown): boolean {
+  if (typeof entry !== 'string') return false;
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  return (
+    bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128))
+  );
+}
+
+const IsTrustProxy = () =>
+  ValidateBy({
+    name: 'isTrustProxy',
+    validator: {
+      validate: (value: unknown) =>
+        typeof value === 'boolean' ||
+        (Array.isArray(value) && value.length > 0 && value.every(isProxyAddress)),
+      defaultMessage: () =>
+        '$property must be true, false or a comma list of proxy addresses / CIDRs (e.g. 10.0.0.0/8,127.0.0.1)',
+    },
+  });
 
 /**
  * The platform's environment variables, validated once at boot (`loadConfig`). Each context
@@ -59,6 +92,15 @@ export class AppConfig {
   @Min(1)
   @Max(200)
   DATABASE_POOL_SIZE = 20;
+
+  /**
+   * Where a non-production installation keeps what it generates for itself: `secrets.env`, the
+   * `@Secret` variables the environment does not set, shared by the API, the worker and later
+   * starts. Relative to the working directory; `.data/` is git-ignored. Production never uses it.
+   */
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = './.data';
 
   /** Run pending migrations when the server starts. */
   @Transform(envBool)
@@ -141,10 +183,14 @@ export class AppConfig {
   @IsBoolean()
   WORKERS = true;
 
-  /** HS256 signing secret for access tokens, at least 32 characters. */
+  /**
+   * HS256 signing secret for access tokens, at least 32 characters. No default: production must
+   * set it; development and tests generate one into DATA_DIR (`@Secret`).
+   */
+  @Secret({ generate: randomSecret })
   @IsString()
   @MinLength(32)
-  JWT_SECRET = DEV_JWT_SECRET;
+  JWT_SECRET!: string;
 
   @Transform(envInt)
   @IsInt()
@@ -173,12 +219,35 @@ export class AppConfig {
   CORS_ORIGINS: string[] = [];
 
   /**
-   * Trust X-Forwarded-* from a reverse proxy (client IP for rate limits and logs). Leave off
-   * unless a proxy you control sets them: clients could otherwise spoof their IP.
+   * Which peers' X-Forwarded-* to believe (client IP for rate limits and logs): `false` none,
+   * `true` any (only behind a proxy that strips them from clients), or a comma list of proxy
+   * addresses and CIDRs (`10.0.0.0/8,127.0.0.1`, or `loopback`). Trusting more than your own
+   * proxies lets clients spoof their IP.
    */
-  @Transform(envBool)
-  @IsBoolean()
-  TRUST_PROXY = false;
+  @Transform(envTrustProxy)
+  @IsTrustProxy()
+  TRUST_PROXY: boolean | string[] = false;
+
+  /** The whole request (headers within min(10 s, this)) must arrive within this, else 408. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** A connection silent both ways this long (a stalled client, a handler that hangs) is closed. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  HTTP_CONNECTION_TIMEOUT_MS = 60_000;
+
+  /** Idle keep-alive connections close after this; keep it above your load balancer's idle timeout. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
   /** Requests per client IP per minute before 429. */
   @Transform(envInt)
