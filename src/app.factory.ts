@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { configureHttp, loadConfig } from '@app/platform';
+import { configureHttp, httpServerOptions, loadConfig } from '@app/platform';
 import {
   Injectable,
   Logger,
@@ -47,8 +47,7 @@ export async function createApp(
   const config = loadConfig(env, CONTEXTS);
   const before = config.MIGRATIONS_RUN ? await migrationsApplied(config.DATABASE_URL) : 0;
   const adapter = new FastifyAdapter({
-    bodyLimit: 1_048_576,
-    trustProxy: config.TRUST_PROXY,
+    ...httpServerOptions(config),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const header = req.headers['x-request-id'];
       return typeof header === 'string' && REQUEST_ID.test(header) ? header : uuidv7();
@@ -60,7 +59,8 @@ export async function createApp(
       imports: [...(options.imports ?? []), ShutdownReportModule],
     }),
     adapter,
-    { bufferLogs: true },
+    // configureHttp registers the one body parser (JSON, with bounded keys and depth)
+    { bufferLogs: true, bodyParser: false },
   );
   await configureHttp(app, hostedTags(config));
   // After migrations (they run as the app initialises) and before the server listens, so a

@@ -29,6 +29,7 @@ export * from './http/idempotency.interceptor.js';
 export * from './http/request-context.js';
 export * from './http/validation.js';
 export * from './http/configure-app.js';
+export { httpServerOptions } from './http/http-server.js';
 export * from './http/openapi-conventions.js';
 export * from './auth/access-tokens.js';
 export * from './auth/auth.decorators.js';

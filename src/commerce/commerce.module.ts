@@ -20,12 +20,7 @@ import { SetStockHandler } from './inventory/set-stock.handler.js';
 import { CancelOrderHandler } from './orders/cancel-order.handler.js';
 import { GetOrderHandler } from './orders/get-order.handler.js';
 import { ListOrdersHandler } from './orders/list-orders.handler.js';
-import {
-  ConfirmOrder,
-  FailOrderOutOfStock,
-  FailOrderUnpaid,
-  ReserveStockOnPayment,
-} from './orders/order-saga.consumer.js';
+import { ConfirmOrder, FailOrderUnpaid } from './orders/order-saga.consumer.js';
 import { OrderTimeouts } from './orders/order-timeouts.js';
 import { OrderTransitions } from './orders/order-transitions.js';
 import { OrdersController } from './orders/orders.controller.js';
@@ -52,13 +47,7 @@ const queryHandlers = [
   GetOrderHandler,
   ListOrdersHandler,
 ];
-const consumers = [
-  InvalidateProductCache,
-  ReserveStockOnPayment,
-  ConfirmOrder,
-  FailOrderOutOfStock,
-  FailOrderUnpaid,
-];
+const consumers = [InvalidateProductCache, ConfirmOrder, FailOrderUnpaid];
 const services = [ProductCache, Inventory, OrderTransitions, OrderTimeouts];
 
 /** Catalog, search, cart, inventory and orders with the choreographed order saga. Schema `commerce`. */

@@ -1,4 +1,5 @@
 import { defineContext } from '@app/platform';
+import { IdentityConfig } from './identity.config.js';
 import { IDENTITY_ERRORS } from './identity.error.js';
 import { User } from './accounts/user.entity.js';
 import { IdentityModule } from './identity.module.js';
@@ -9,6 +10,7 @@ import { RefreshToken } from './sessions/refresh-token.entity.js';
 export const identityContext = defineContext({
   name: 'identity',
   description: 'Accounts, login, sessions and roles',
+  config: IdentityConfig,
   entities: [User, RefreshToken],
   migrations: [IdentitySchema1795478700000],
   errors: IDENTITY_ERRORS,

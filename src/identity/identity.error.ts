@@ -27,6 +27,11 @@ export const IDENTITY_ERRORS = defineErrors({
     meaning: 'An already-rotated refresh token was presented: the whole session was revoked.',
     action: 'Log in again; treat it as a possible token theft.',
   },
+  'identity.too_many_attempts': {
+    status: 429,
+    meaning: 'Too many failed logins for this email, or sign-in requests from this client, lately.',
+    action: 'Wait `Retry-After` seconds; the right password is refused until then too.',
+  },
   'identity.user_not_found': {
     status: 404,
     meaning: 'The account behind the token no longer exists.',

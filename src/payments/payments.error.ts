@@ -27,6 +27,12 @@ export const PAYMENTS_ERRORS = defineErrors({
     meaning: 'The card is past its expiry month.',
     action: 'Use another card.',
   },
+  'payments.too_many_card_attempts': {
+    status: 429,
+    meaning:
+      'Too many failed card verifications in the last hour, by this customer or for this card number (card-testing protection).',
+    action: 'Wait `Retry-After` seconds and check the card details with the cardholder first.',
+  },
   'payments.card_declined': {
     status: 402,
     meaning: 'The card network declined the card; `reason` says why.',

@@ -31,6 +31,7 @@ import { TransferStarter } from './transfers/transfer-starter.js';
 import { TransfersController } from './transfers/transfers.controller.js';
 import { ListCardsHandler } from './vault/list-cards.handler.js';
 import { RotateVaultKeysHandler } from './vault/rotate-vault-keys.handler.js';
+import { VaultAttempts } from './vault/vault-attempts.js';
 import { VaultCardHandler } from './vault/vault-card.handler.js';
 import { VaultController } from './vault/vault.controller.js';
 import { Vault } from './vault/vault.js';
@@ -74,6 +75,7 @@ const services = [
   Ledger,
   SystemAccounts,
   Vault,
+  VaultAttempts,
   FraudEngine,
   SandboxProcessor,
   HttpProcessor,

@@ -28,6 +28,9 @@ describe('commerce: orders and the choreographed order saga', () => {
         [type, orderId],
       )
     ).map((r: { payload: object }) => r.payload);
+  /** Charges the sandbox card network has on its books (its own Redis keys). */
+  const sandboxCharges = async () =>
+    (await t.redis.keys(`${t.redisPrefix}payments:sandbox:charge:*`)).length;
 
   beforeAll(async () => {
     t = await createTestApp({
@@ -114,7 +117,7 @@ describe('commerce: orders and the choreographed order saga', () => {
     expect(n).toBe(1);
   });
 
-  it('a declined card fails the order and reserves nothing', async () => {
+  it('a declined card fails the order and gives back the stock checkout reserved', async () => {
     const buyer = await t.newUser();
     const card = await vaultCard(t, buyer, '4000000000000002');
     const product = await newProduct(t, admin, { stock: 3 });
@@ -123,37 +126,55 @@ describe('commerce: orders and the choreographed order saga', () => {
     expect(done).toMatchObject({ status: 'FAILED', failureReason: 'payment_failed:card_declined' });
     await settledWithSagas(t, [done.id]);
     expect(await stock(product.sku)).toMatchObject({ onHand: 3, reserved: 0 });
-    const [{ n }] = await t.dataSource.query(
-      `SELECT count(*)::int n FROM commerce.stock_movements WHERE order_id = $1`,
+    const movements = await t.dataSource.query(
+      `SELECT reason, reserved_delta FROM commerce.stock_movements WHERE order_id = $1 ORDER BY created_at`,
       [done.id],
     );
-    expect(n).toBe(0);
+    expect(movements).toEqual([
+      { reason: 'reserve', reserved_delta: 1 },
+      { reason: 'release', reserved_delta: -1 },
+    ]);
   });
 
-  it('out of stock after payment: FAILED, refunded by payments, stock unchanged', async () => {
+  it('out of stock at checkout: FAILED out_of_stock at once, the card is never charged, the cart is kept', async () => {
     const buyer = await t.newUser();
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { stock: 1 });
+    await settledWithSagas(t);
+    const chargesBefore = await sandboxCharges();
     const res = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 2 }]);
-    const done = await finalOrder(buyer, res.json().id);
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toEqual({ id: expect.any(String), status: 'FAILED' });
+    const done = (await order(buyer, res.json().id)).json();
     expect(done).toMatchObject({ status: 'FAILED', failureReason: 'out_of_stock' });
-    expect(done.timeline.map((e: { to: string }) => e.to)).toEqual(['PENDING', 'PAID', 'FAILED']);
-    await eventually(async () =>
-      expect(await outbox('payments.payment-refunded', done.id)).toEqual([
-        expect.objectContaining({ orderId: done.id, amount: 3000 }),
+    expect(done.timeline.map((e: { to: string }) => e.to)).toEqual(['PENDING', 'FAILED']);
+    await settledWithSagas(t);
+    // Payments never heard of it: no saga, so no hold, charge or refund; the processor's books
+    // have no new charge.
+    expect(await outbox('commerce.order-created', done.id)).toEqual([]);
+    expect(await outbox('commerce.order-cancelled', done.id)).toEqual([]);
+    expect(await outbox('payments.payment-refunded', done.id)).toEqual([]);
+    expect(
+      await t.dataSource.query(`SELECT kind FROM payments.sagas WHERE business_key = $1`, [
+        done.id,
       ]),
-    );
-    await settledWithSagas(t, [done.id]);
-    expect(await outbox('payments.payment-refunded', done.id)).toEqual([
-      expect.objectContaining({ orderId: done.id, amount: 3000 }),
+    ).toEqual([]);
+    expect(await sandboxCharges()).toBe(chargesBefore);
+    expect(await outbox('commerce.order-failed', done.id)).toEqual([
+      expect.objectContaining({ reason: 'out_of_stock', refundPending: false }),
     ]);
     expect(await stock(product.sku)).toMatchObject({ onHand: 1, reserved: 0 });
+    // The cart is kept, to change (fewer units) and check out again.
+    const cart = (await t.get('/v1/commerce/cart', { token: buyer.accessToken })).json();
+    expect(cart.lines).toEqual([expect.objectContaining({ productId: product.id, quantity: 2 })]);
   });
 
-  it('20 concurrent orders for the last 5 units: exactly 5 CONFIRMED, 15 FAILED and refunded', async () => {
+  it('20 concurrent orders for the last 5 units: exactly 5 CONFIRMED and charged, 15 FAILED out_of_stock and never charged', async () => {
     const product = await newProduct(t, admin, { price: 1000, stock: 5 });
     const buyers = await Promise.all(Array.from({ length: 20 }, () => t.newUser()));
     const cards = await Promise.all(buyers.map((b) => vaultCard(t, b)));
+    await settledWithSagas(t);
+    const chargesBefore = await sandboxCharges();
     const placed = await Promise.all(
       buyers.map((b, i) =>
         checkout(t, b, cards[i]!.token, [{ productId: product.id, quantity: 1 }]),
@@ -163,27 +184,34 @@ describe('commerce: orders and the choreographed order saga', () => {
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 'CONFIRMED')).toHaveLength(5);
     expect(statuses.filter((s) => s === 'FAILED')).toHaveLength(15);
+    expect(results.filter((r) => r.status === 'FAILED').map((r) => r.failureReason)).toEqual(
+      Array(15).fill('out_of_stock'),
+    );
     expect(await stock(product.sku)).toEqual({
       sku: product.sku,
       onHand: 0,
       reserved: 0,
       available: 0,
     });
-    for (const failed of results.filter((r) => r.status === 'FAILED')) {
-      await eventually(
-        async () => expect(await outbox('payments.payment-refunded', failed.id)).toHaveLength(1),
-        { timeout: 20_000 },
-      );
-    }
     await settledWithSagas(
       t,
       results.map((r) => r.id),
       { timeout: 30_000 },
     );
-    for (const r of results)
-      expect(await outbox('payments.payment-refunded', r.id)).toHaveLength(
-        r.status === 'FAILED' ? 1 : 0,
-      );
+    // Only the 5 confirmed orders reached payments: 5 charges, nothing refunded.
+    const sagas = await t.dataSource.query(
+      `SELECT business_key, kind FROM payments.sagas WHERE business_key = ANY($1)`,
+      [results.map((r) => r.id)],
+    );
+    expect(sagas.map((s: { business_key: string }) => s.business_key).sort()).toEqual(
+      results
+        .filter((r) => r.status === 'CONFIRMED')
+        .map((r) => r.id)
+        .sort(),
+    );
+    expect(sagas.every((s: { kind: string }) => s.kind === 'order_payment')).toBe(true);
+    expect(await sandboxCharges()).toBe(chargesBefore + 5);
+    for (const r of results) expect(await outbox('payments.payment-refunded', r.id)).toEqual([]);
     const report = (await t.get('/v1/payments/ledger/verify', { token: admin.accessToken })).json();
     expect(report).toMatchObject({ ok: true, problems: [] });
   });
@@ -223,11 +251,7 @@ describe('commerce: orders and the choreographed order saga', () => {
       )
     ).map((r: { envelope: EventEnvelope }) => r.envelope);
     expect(envelopes.map((e) => e.type).sort()).toEqual(
-      expect.arrayContaining([
-        'commerce.inventory-reserved',
-        'commerce.order-created',
-        'payments.payment-succeeded',
-      ]),
+      expect.arrayContaining(['commerce.order-created', 'payments.payment-succeeded']),
     );
     await t.resolve(Inbox).dispatch(envelopes);
     await t.resolve(Inbox).dispatch(envelopes);
@@ -310,6 +334,13 @@ describe('commerce: an order whose saga stalls', () => {
         { productId: product.id, quantity: 1 },
       ]);
       expect(placed.statusCode).toBe(202);
+      // Checkout reserved the unit before asking for payment; the timeout gives it back.
+      const stockOf = async () =>
+        (await t.get(`/v1/commerce/inventory/${product.sku}`)).json() as {
+          onHand: number;
+          reserved: number;
+        };
+      expect(await stockOf()).toMatchObject({ onHand: 1, reserved: 1 });
       const failed = await eventually(async () => {
         const o = (
           await t.get(`/v1/commerce/orders/${placed.json().id}`, { token: buyer.accessToken })
@@ -326,6 +357,7 @@ describe('commerce: an order whose saga stalls', () => {
       expect(cancelled).toEqual([
         { payload: { orderId: failed.id, customerId: buyer.id, reason: 'timeout' } },
       ]);
+      expect(await stockOf()).toMatchObject({ onHand: 1, reserved: 0 });
     } finally {
       await t.close();
     }

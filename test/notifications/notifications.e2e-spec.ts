@@ -141,26 +141,38 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     expect(n).toBe(2); // one email + one in-app
   });
 
-  it('tells the customer about a failed order and the refund', async () => {
+  it('tells the customer about a failed order (nothing charged) and about a refund', async () => {
     const buyer = await t.newUser();
     const card = await vaultCard(t, buyer);
-    const product = await newProduct(t, admin, { stock: 0 });
-    const done = await finalOrder(
+    const soldOut = await newProduct(t, admin, { stock: 0 });
+    const failed = await finalOrder(
+      buyer,
+      (await checkout(t, buyer, card.token, [{ productId: soldOut.id, quantity: 1 }])).json().id,
+    );
+    expect(failed).toMatchObject({ status: 'FAILED', failureReason: 'out_of_stock' });
+    await t.request('DELETE', `/v1/commerce/cart/items/${soldOut.id}`, undefined, {
+      token: buyer.accessToken,
+    });
+    // A refund: a confirmed order, cancelled.
+    const product = await newProduct(t, admin, { stock: 1 });
+    const confirmed = await finalOrder(
       buyer,
       (await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }])).json().id,
     );
-    expect(done).toMatchObject({ status: 'FAILED', failureReason: 'out_of_stock' });
+    expect(confirmed.status).toBe('CONFIRMED');
+    await t.post(`/v1/commerce/orders/${confirmed.id}/cancel`, {}, { token: buyer.accessToken });
     await eventually(
       async () => {
-        expect(mailsAbout(done.id, 'could not be completed')).toHaveLength(1);
-        expect(mailsAbout(done.id, 'Refund')).toHaveLength(1);
+        expect(mailsAbout(failed.id, 'could not be completed')).toHaveLength(1);
+        expect(mailsAbout(confirmed.id, 'Refund')).toHaveLength(1);
       },
       { timeout: 15_000 },
     );
     await settledWithNotifications(t);
-    expect(mailsAbout(done.id, 'could not be completed')).toHaveLength(1);
-    expect(mailsAbout(done.id, 'Refund')).toHaveLength(1);
-    expect(mailsAbout(done.id, 'could not be completed')[0]!.raw).toContain('being refunded');
+    expect(mailsAbout(failed.id, 'could not be completed')).toHaveLength(1);
+    expect(mailsAbout(failed.id, 'could not be completed')[0]!.raw).not.toContain('refunded');
+    expect(mailsAbout(failed.id, 'Refund')).toHaveLength(0);
+    expect(mailsAbout(confirmed.id, 'Refund')).toHaveLength(1);
   });
 
   it('routes critical messages to SMS and push too once the user has a phone and a device', async () => {

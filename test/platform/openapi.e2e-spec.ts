@@ -237,10 +237,18 @@ describe('OpenAPI document', () => {
           ?.examples ?? {},
       ).sort();
     expect(examplesOf('/v1/identity/register', 'post', '409')).toEqual(['identity.email_taken']);
-    // `validated: true`: fields that fail validation, and a body that is not readable JSON.
+    // `validated: true`: fields that fail validation, and a body that is not readable JSON;
+    // every operation with a body: one too complex to read (the HTTP layer, before validation).
     expect(examplesOf('/v1/identity/register', 'post', '400')).toEqual([
       'platform.bad_request',
+      'platform.body_too_complex',
       'platform.validation_failed',
+    ]);
+    expect(examplesOf('/v1/identity/register', 'post', '413')).toEqual([
+      'platform.payload_too_large',
+    ]);
+    expect(examplesOf('/v1/identity/register', 'post', '415')).toEqual([
+      'platform.unsupported_media_type',
     ]);
     // @UuidParam(): a malformed id.
     expect(examplesOf('/v1/commerce/orders/{id}', 'get', '400')).toEqual(['platform.bad_request']);
@@ -258,6 +266,7 @@ describe('OpenAPI document', () => {
     ]);
     expect(examplesOf('/v1/commerce/orders', 'post', '400')).toEqual([
       'platform.bad_request',
+      'platform.body_too_complex',
       'platform.idempotency_key_invalid',
       'platform.idempotency_key_missing',
       'platform.validation_failed',

@@ -11,7 +11,10 @@ export interface OrderCreatedPayload {
   cardToken: string;
 }
 
-/** An order was placed and awaits payment (step 1 of the order saga). */
+/**
+ * An order was placed with its stock reserved, and awaits payment (step 1 of the order saga).
+ * An order without the stock fails at checkout and is never published.
+ */
 export class OrderCreated extends IntegrationEvent<OrderCreatedPayload> {
   static override readonly type = 'commerce.order-created';
   static override readonly version = 1;

@@ -17,7 +17,7 @@ export interface OrderConfirmedPayload {
   lines: OrderLinePayload[];
 }
 
-/** Paid and stock reserved: the order will ship (step 4 of the order saga). */
+/** Paid, its reserved stock taken off the shelf: the order will ship (step 3 of the order saga). */
 export class OrderConfirmed extends IntegrationEvent<OrderConfirmedPayload> {
   static override readonly type = 'commerce.order-confirmed';
   static override readonly version = 1;
@@ -26,7 +26,7 @@ export class OrderConfirmed extends IntegrationEvent<OrderConfirmedPayload> {
 export interface OrderFailedPayload {
   orderId: string;
   customerId: string;
-  /** `payment_failed:<reason>`, `out_of_stock`, `timeout`. */
+  /** `payment_failed:<reason>`, `out_of_stock` (at checkout: nothing charged), `timeout`. */
   reason: string;
   /** Whether money had been captured (and is being refunded). */
   refundPending: boolean;

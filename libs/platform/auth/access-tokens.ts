@@ -1,7 +1,10 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Redis } from 'ioredis';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../config/app-config.js';
+import { PlatformError } from '../http/app-error.js';
+import { REDIS, RedisKeys } from '../redis/redis.module.js';
 
 /** A role name. The platform knows only `admin`; each context declares its own (descriptor `roles`). */
 export type Role = string;
@@ -15,27 +18,47 @@ export interface Principal {
   userId: string;
   roles: Role[];
   tenantId?: string;
+  /**
+   * The session the token belongs to (`sid`: identity's refresh-token family). Revoking it ends
+   * every access token of that session at once. Signing without one gives the token its own.
+   */
+  sessionId?: string;
 }
+
+/** Why a token is refused: `revoked` = its session ended; `unavailable` = could not check. */
+export type TokenRejection = { error: 'expired' | 'invalid' | 'revoked' | 'unavailable' };
 
 const ISSUER = 'five-businesses/identity';
 const AUDIENCE = 'five-businesses/api';
+
+/** Clock skew between instances a deny-list entry outlives the token lifetime by. */
+const REVOCATION_MARGIN_SECONDS = 30;
 
 /**
  * Short-lived access tokens: HS256 JWTs signed with JWT_SECRET. Verification pins the
  * algorithm, issuer and audience, so `alg: none` and tokens for another audience are refused.
  * Identity issues them; the global guard verifies them.
+ *
+ * Revocation: every token carries a session id (`sid`). Ending a session puts its id in a
+ * deny-list in Redis (`platform:revoked-session:<sid>`) for as long as a token can live, and
+ * `verify` refuses tokens whose session is there: one EXISTS per verification, on the shared
+ * auto-pipelined connection. If Redis cannot answer, `verify` fails closed (`unavailable`).
  */
 @Injectable()
 export class AccessTokens {
   private readonly key: Uint8Array;
   private readonly roles: ReadonlySet<Role>;
+  private readonly revokedPrefix: string;
 
   constructor(
     private readonly config: AppConfig,
     @Optional() @Inject(KNOWN_ROLES) roles: readonly Role[] = [ADMIN_ROLE],
+    // Always there in the app; absent only in tools that just sign (the benchmark's seeding).
+    @Optional() @Inject(REDIS) private readonly redis?: Redis,
   ) {
     this.key = new TextEncoder().encode(config.JWT_SECRET);
     this.roles = new Set(roles);
+    this.revokedPrefix = new RedisKeys(config).for('platform').key('revoked-session', '');
   }
 
   get ttlSeconds(): number {
@@ -46,6 +69,7 @@ export class AccessTokens {
     return new SignJWT({
       roles: principal.roles,
       ...(principal.tenantId ? { tid: principal.tenantId } : {}),
+      sid: principal.sessionId ?? uuidv7(),
     })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(principal.userId)
@@ -58,24 +82,62 @@ export class AccessTokens {
   }
 
   /** Returns the principal, or a reason the token is not acceptable. */
-  async verify(token: string): Promise<Principal | { error: 'expired' | 'invalid' }> {
+  async verify(token: string): Promise<Principal | TokenRejection> {
+    let principal: Principal & { sessionId: string };
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
         issuer: ISSUER,
         audience: AUDIENCE,
-        requiredClaims: ['sub', 'exp', 'iat'],
+        // No sid, no way to revoke it: refused (tokens from before sids existed → refresh).
+        requiredClaims: ['sub', 'exp', 'iat', 'sid'],
       });
+      if (typeof payload.sid !== 'string') return { error: 'invalid' };
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is Role => typeof r === 'string' && this.roles.has(r))
         : [];
-      return {
+      principal = {
         userId: payload.sub!,
         roles,
         ...(typeof payload.tid === 'string' ? { tenantId: payload.tid } : {}),
+        sessionId: payload.sid,
       };
     } catch (err) {
       return { error: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
     }
+    try {
+      if ((await this.client().exists(this.revokedPrefix + principal.sessionId)) > 0)
+        return { error: 'revoked' };
+    } catch {
+      return { error: 'unavailable' };
+    }
+    return principal;
+  }
+
+  /**
+   * Ends every access token of a session (logout, refresh-token reuse). Call it inside the
+   * transaction that revokes the session's refresh tokens: if Redis cannot take it, the
+   * revocation rolls back and the caller gets 503 instead of a session that half survives.
+   */
+  async revokeSession(sessionId: string): Promise<void> {
+    try {
+      await this.client().set(
+        this.revokedPrefix + sessionId,
+        '1',
+        'EX',
+        this.config.JWT_ACCESS_TTL_SECONDS + REVOCATION_MARGIN_SECONDS,
+      );
+    } catch {
+      throw new PlatformError(
+        'platform.unavailable',
+        503,
+        'The session could not be ended right now; retry shortly.',
+      );
+    }
+  }
+
+  private client(): Redis {
+    if (!this.redis) throw new Error('AccessTokens was built without Redis: it can only sign');
+    return this.redis;
   }
 }

@@ -26,7 +26,9 @@ export const Authenticated = () =>
   applyDecorators(
     ApiBearerAuth(),
     ApiUnauthorizedResponse({
-      description: 'Missing, expired or invalid access token',
+      description:
+        'Missing, expired or invalid access token (`platform.unauthorized`), or its session has ' +
+        'ended (`platform.session_revoked`: logged out or revoked)',
       type: ProblemDoc,
     }),
   );

@@ -2,12 +2,36 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PlatformError } from '../http/app-error.js';
 import { RequestContext } from '../http/request-context.js';
-import { AccessTokens, type Role } from './access-tokens.js';
+import { AccessTokens, type Role, type TokenRejection } from './access-tokens.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
+
+function rejection({ error }: TokenRejection): PlatformError {
+  switch (error) {
+    case 'expired':
+      return new PlatformError('platform.unauthorized', 401, 'The access token has expired.');
+    case 'invalid':
+      return new PlatformError('platform.unauthorized', 401, 'The access token is invalid.');
+    case 'revoked':
+      return new PlatformError(
+        'platform.session_revoked',
+        401,
+        'The session of this access token has ended; log in again.',
+      );
+    case 'unavailable':
+      // Fail closed: an unchecked token could belong to a session that was just ended.
+      return new PlatformError(
+        'platform.unavailable',
+        503,
+        'Sessions cannot be checked right now; retry shortly.',
+      );
+  }
+}
 
 /**
  * Global guard: every route needs a valid bearer token unless marked `@Public()`; `@Roles()`
- * narrows it further. Object-level checks (is this order yours?) belong in the handlers.
+ * narrows it further. A token whose session was ended is refused (401 `platform.session_revoked`),
+ * and so is one that cannot be checked (503). Object-level checks (is this order yours?) belong
+ * in the handlers.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -29,15 +53,7 @@ export class AuthGuard implements CanActivate {
       throw new PlatformError('platform.unauthorized', 401, 'A bearer access token is required.');
     }
     const result = await this.tokens.verify(match[1]!);
-    if ('error' in result) {
-      throw new PlatformError(
-        'platform.unauthorized',
-        401,
-        result.error === 'expired'
-          ? 'The access token has expired.'
-          : 'The access token is invalid.',
-      );
-    }
+    if ('error' in result) throw rejection(result);
     request.principal = result;
     this.context.set('userId', result.userId);
     if (result.tenantId) this.context.set('tenantId', result.tenantId);

@@ -1,6 +1,4 @@
-import helmet from 'helmet';
 import type { LoggerService } from '@nestjs/common';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -9,6 +7,12 @@ import { Metrics } from '../observability/metrics.js';
 import { documentValidationConstraints, prefixOperationIds } from './openapi-conventions.js';
 import { documentPlatformResponses } from './openapi-responses.js';
 import { IDEMPOTENCY_KEY_EXAMPLE } from './idempotency.interceptor.js';
+import { PlatformError } from './app-error.js';
+import { SECURITY_HEADERS } from './http-server.js';
+import { checkJsonShape, ValidationFailed } from './validation.js';
+import { ENCODED_NUL, jsonTextProblems } from './text-hygiene.js';
+
+const CORS_EXPOSED = ['x-request-id', 'idempotent-replayed', 'retry-after'];
 
 export interface ApiTag {
   name: string;
@@ -30,15 +34,49 @@ export async function configureHttp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  const securityHeaders = staticSecurityHeaders();
   fastify.addHook('onRequest', (request, reply, done) => {
-    void reply.headers(securityHeaders).header('x-request-id', request.id);
+    void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+    if (ENCODED_NUL.test(request.url)) {
+      return done(
+        new PlatformError('platform.bad_request', 400, 'The URL contains a NUL character.'),
+      );
+    }
+    if (request.url.length > MAX_URL_LENGTH) {
+      return done(
+        new PlatformError(
+          'platform.uri_too_long',
+          414,
+          `The URL is longer than ${MAX_URL_LENGTH} characters.`,
+        ),
+      );
+    }
     done();
   });
+  // JSON is the only body this API reads (createApp turns Nest's parsers off, so there is no
+  // form parser: a JSON text sent as a form came back as a key in the 400). The body's shape is
+  // bounded on its text, then Fastify's own JSON parser (prototype-poisoning checks included).
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const tooComplex = checkJsonShape(body as string);
+    if (tooComplex) return done(tooComplex, undefined);
+    parseJson(request, body as string, (err, value) => {
+      const refused = err ? [] : jsonTextProblems(value);
+      if (refused.length > 0) return done(new ValidationFailed(refused), undefined);
+      done(err, value);
+    });
+  });
   if (config.CORS_ORIGINS.length > 0) {
+    // Decided per request: an origin that is not listed gets no CORS header at all (with a
+    // static list, @fastify/cors still sent `Access-Control-Expose-Headers` to anyone).
+    const anyOrigin = config.CORS_ORIGINS.includes('*');
+    const listed = new Set(config.CORS_ORIGINS);
     app.enableCors({
-      origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
-      exposedHeaders: ['x-request-id', 'idempotent-replayed', 'retry-after'],
+      delegator: (request, cb) => {
+        const origin = request.headers.origin;
+        const allowed = anyOrigin || (typeof origin === 'string' && listed.has(origin));
+        cb(null, allowed ? { origin: true, exposedHeaders: CORS_EXPOSED } : { origin: false });
+      },
     });
   }
 
@@ -51,7 +89,8 @@ export async function configureHttp(
     done();
   });
   // Errors Fastify raises before routing (malformed JSON, body too large) reach Nest's
-  // exception layer, hence ProblemFilter, through the error handler Nest installs.
+  // exception layer, hence ProblemFilter, through the error handler Nest installs; the router's
+  // and the HTTP parser's own errors are answered by `httpServerOptions`' handlers.
 
   const builder = new DocumentBuilder()
     .setTitle('Five businesses, one server')
@@ -110,30 +149,8 @@ function markPublicOperations(document: OpenAPIObject): void {
   }
 }
 
-/**
- * Helmet's security headers for this API (CSP allows Swagger UI's inline styles). They do not
- * depend on the request (no CSP nonces), so helmet runs once at boot and every response gets the
- * same headers: `@fastify/helmet` rebuilt the whole helmet middleware, directives parsed again,
- * on every request — ~10% of a `GET /health/live` (bench P1 profile).
- */
-function staticSecurityHeaders(): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const recorder = {
-    setHeader: (name: string, value: string) => void (headers[name.toLowerCase()] = value),
-    removeHeader: () => undefined,
-  };
-  helmet({
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'"],
-      },
-    },
-  })({} as IncomingMessage, recorder as unknown as ServerResponse, () => undefined);
-  return headers;
-}
+/** Longer URLs are refused (414) before routing; Node refuses a start line and headers over 16 KiB. */
+const MAX_URL_LENGTH = 8192;
 
 /**
  * Swagger UI pre-fills every `Idempotency-Key` with the document's example; sent as is, a second

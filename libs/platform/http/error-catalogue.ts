@@ -34,7 +34,8 @@ export function defineErrors<C extends string>(errors: Record<C, ErrorSpec>): Er
 export const PLATFORM_ERRORS = defineErrors<PlatformErrorCode>({
   'platform.validation_failed': {
     status: 400,
-    meaning: 'The body, query or path failed validation; `errors` lists every field and why.',
+    meaning:
+      'The body, query or path failed validation; `errors` lists the fields and why (the first 20; `errorsOmitted` counts the rest).',
     action: 'Fix the fields named in `errors` and send again.',
   },
   'platform.bad_request': {
@@ -46,6 +47,16 @@ export const PLATFORM_ERRORS = defineErrors<PlatformErrorCode>({
     status: 401,
     meaning: 'No valid access token: missing, expired, or not one this server issued.',
     action: 'Log in (or refresh the session) and send `Authorization: Bearer <accessToken>`.',
+  },
+  'platform.session_revoked': {
+    status: 401,
+    meaning: 'The session of this access token has ended (logout, or a reused refresh token).',
+    action: 'Log in again; refreshing will not help, the session is gone.',
+  },
+  'platform.unavailable': {
+    status: 503,
+    meaning: 'A service the server depends on (e.g. Redis, for sessions) is unreachable now.',
+    action: 'Retry shortly, with backoff.',
   },
   'platform.forbidden': {
     status: 403,
@@ -71,6 +82,27 @@ export const PLATFORM_ERRORS = defineErrors<PlatformErrorCode>({
     status: 415,
     meaning: 'The body is not `application/json`.',
     action: 'Send JSON with `Content-Type: application/json`.',
+  },
+  'platform.body_too_complex': {
+    status: 400,
+    meaning:
+      'The JSON body has more than 1000 keys and array items, or is nested deeper than 32 levels.',
+    action: 'Send only the fields the operation documents.',
+  },
+  'platform.uri_too_long': {
+    status: 414,
+    meaning: 'The URL is longer than 8192 characters, or a path parameter longer than 100.',
+    action: 'Check the path parameters; send long input in a body instead.',
+  },
+  'platform.headers_too_large': {
+    status: 431,
+    meaning: 'The request line and headers together exceed 16 KiB.',
+    action: 'Send fewer or smaller headers (cookies, tokens).',
+  },
+  'platform.request_timeout': {
+    status: 408,
+    meaning: 'The request (headers and body) did not arrive in time; the connection is closed.',
+    action: 'Send the whole request promptly, on a new connection.',
   },
   'platform.rate_limited': {
     status: 429,

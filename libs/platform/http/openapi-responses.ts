@@ -82,11 +82,103 @@ export function documentPlatformResponses(document: OpenAPIObject): void {
           response.headers = { ...RATE_LIMIT_HEADERS, ...(response.headers as Json | undefined) };
         }
       }
+      // What the HTTP layer answers before any handler runs (configure-app.ts's body parser and
+      // the router): a body too large, not JSON or too complex; a path parameter too long.
+      if (operation.requestBody) {
+        addProblem(
+          responses,
+          example(
+            413,
+            'platform.payload_too_large',
+            'Payload Too Large',
+            'The body is larger than 1 MiB.',
+          ),
+        );
+        addProblem(
+          responses,
+          example(
+            415,
+            'platform.unsupported_media_type',
+            'Unsupported Media Type',
+            'Send application/json.',
+          ),
+        );
+        addProblem(
+          responses,
+          example(
+            400,
+            'platform.body_too_complex',
+            'Bad Request',
+            'The body has too many keys or is nested too deeply.',
+          ),
+        );
+      }
+      if (path.includes('{')) {
+        addProblem(
+          responses,
+          example(
+            414,
+            'platform.uri_too_long',
+            'URI Too Long',
+            'A path parameter is longer than 100 characters.',
+          ),
+        );
+      }
       const secured = Array.isArray(operation.security) && operation.security.length > 0;
       if (secured) responses['401'] ??= unauthorized;
-      if (throttled) responses['429'] ??= tooMany;
+      if (throttled) responses['429'] = withRateLimitHeaders(responses['429'], tooMany);
       responses['500'] ??= internal;
     }
+  }
+}
+
+/**
+ * The platform's 429 on every throttled operation; an operation's own 429s (identity's login
+ * lockout, payments' vault attempts) keep their examples and gain the platform's example and the
+ * `Retry-After` and rate-limit headers every 429 carries.
+ */
+function withRateLimitHeaders(own: Json | undefined, platform: Json): Json {
+  if (!own) return platform;
+  const media = (r: Json) =>
+    (r.content as Record<string, Json> | undefined)?.['application/problem+json'] ?? {};
+  const ownMedia = media(own);
+  const platformMedia = media(platform);
+  return {
+    ...own,
+    description: `${String(own.description)} — ${String(platform.description)}`,
+    headers: { ...(platform.headers as Json), ...(own.headers as Json | undefined) },
+    content: {
+      'application/problem+json': {
+        ...ownMedia,
+        examples: {
+          ...(ownMedia.examples as Json | undefined),
+          'platform.rate_limited': { summary: 'Too many requests', value: platformMedia.example },
+        },
+      },
+    },
+  };
+}
+
+/** Adds a named problem example to the operation's response for its status (creating it). */
+function addProblem(responses: Record<string, Json>, value: Json): void {
+  const status = String(value.status);
+  const code = String(value.code);
+  const response = (responses[status] ??= {
+    description: `\`${code}\``,
+    content: { 'application/problem+json': { schema: PROBLEM, examples: {} } },
+  });
+  const content = ((response.content as Record<string, Json> | undefined) ??= {});
+  const media = (content['application/problem+json'] ??= { schema: PROBLEM });
+  const examples = (media.examples ??= {}) as Json;
+  if (media.example !== undefined) {
+    const previous = media.example as Json;
+    examples[String(previous.code)] = { summary: String(previous.detail), value: previous };
+    delete media.example;
+  }
+  if (examples[code]) return;
+  examples[code] = { summary: String(value.detail), value };
+  if (!String(response.description).includes(code)) {
+    response.description = `${String(response.description)} — \`${code}\``;
   }
 }
 

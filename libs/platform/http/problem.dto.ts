@@ -31,11 +31,11 @@ export class ProblemDoc {
     description: 'Stable machine-readable code (`GET /problems` lists them all)',
   })
   code: string;
-  @ApiProperty({
+  @ApiPropertyOptional({
     example: '/v1/identity/register',
-    description: 'The path that answered',
+    description: 'The path that answered (without the query; left out for very long paths)',
   })
-  instance: string;
+  instance?: string;
   @ApiProperty({
     example: '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69',
     description: 'The request id (the trace id when tracing is on), also in the logs',
@@ -43,7 +43,15 @@ export class ProblemDoc {
   traceId: string;
   @ApiPropertyOptional({
     type: [FieldErrorDoc],
-    description: 'On `platform.validation_failed`: every invalid field and why',
+    description: 'On `platform.validation_failed`: the invalid fields and why (at most 20)',
   })
   errors?: FieldErrorDoc[];
+  @ApiPropertyOptional({
+    type: 'integer',
+    format: 'int32',
+    minimum: 1,
+    description:
+      'On `platform.validation_failed`: how many more invalid fields `errors` leaves out',
+  })
+  errorsOmitted?: number;
 }

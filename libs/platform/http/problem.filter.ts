@@ -31,10 +31,54 @@ const STATUS_CODES: Record<number, PlatformErrorCode> = {
   401: 'platform.unauthorized',
   403: 'platform.forbidden',
   404: 'platform.not_found',
+  408: 'platform.request_timeout',
   409: 'platform.conflict',
   413: 'platform.payload_too_large',
+  414: 'platform.uri_too_long',
   415: 'platform.unsupported_media_type',
   429: 'platform.rate_limited',
+  431: 'platform.headers_too_large',
+};
+
+/**
+ * Fastify's own client errors, in our words: their messages may quote the input (the URL, a
+ * snippet of the body), and error answers never echo what the client sent.
+ */
+const FASTIFY_ERRORS: Record<string, { code: PlatformErrorCode; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    code: 'platform.bad_request',
+    detail: 'The request body is not valid JSON.',
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    code: 'platform.bad_request',
+    detail: 'The request body is empty but its content type is JSON.',
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    code: 'platform.bad_request',
+    detail: 'The Content-Length header does not match the body.',
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    code: 'platform.payload_too_large',
+    detail: 'The request body is larger than 1 MiB.',
+  },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    code: 'platform.unsupported_media_type',
+    detail: 'The request content type is not supported; send application/json.',
+  },
+  FST_ERR_BAD_URL: {
+    code: 'platform.bad_request',
+    detail: 'The URL path is not validly percent-encoded.',
+  },
+  FST_ERR_MAX_PARAM_LENGTH: {
+    code: 'platform.uri_too_long',
+    detail: 'A path parameter is longer than 100 characters.',
+  },
+};
+
+/** Framework messages that quote the request (Nest's 404 says `Cannot GET /path?query`). */
+const FIXED_DETAILS: Record<number, string> = {
+  404: 'Nothing is served at this method and path.',
+  429: 'Too many requests; retry later.',
 };
 
 function title(status: number): string {
@@ -48,8 +92,9 @@ function title(status: number): string {
 
 /**
  * Maps anything thrown to RFC 9457 problem+json. AppErrors carry their own code and detail;
- * framework HTTP errors get a platform code; everything else is a 500 whose text never leaves
- * the server (it is logged with the trace id instead).
+ * framework HTTP errors get a platform code and a detail of ours (never their message where it
+ * may quote the request); everything else is a 500 whose text never leaves the server (it is
+ * logged with the trace id instead).
  */
 export function toProblem(
   err: unknown,
@@ -61,8 +106,19 @@ export function toProblem(
   let detail: string;
   let extensions: Record<string, unknown> = {};
   let internal = false;
+  const fastifyError = isFastifyClientError(err)
+    ? err
+    : err instanceof HttpException && isFastifyClientError(err.cause)
+      ? err.cause // Nest wraps Fastify's errors in an HttpException with its message
+      : undefined;
   if (err instanceof AppError) {
     ({ status, code, detail, extensions } = err);
+  } else if (fastifyError) {
+    status = fastifyError.statusCode;
+    ({ code, detail } = FASTIFY_ERRORS[fastifyError.code] ?? {
+      code: STATUS_CODES[status] ?? 'platform.bad_request',
+      detail: 'The request could not be processed.',
+    });
   } else if (err instanceof HttpException) {
     status = err.getStatus();
     code = STATUS_CODES[status] ?? (status >= 500 ? 'platform.internal' : 'platform.bad_request');
@@ -74,14 +130,9 @@ export function toProblem(
     detail =
       status >= 500
         ? 'An unexpected error occurred.'
-        : Array.isArray(message)
-          ? message.join('; ')
-          : String(message);
+        : (FIXED_DETAILS[status] ??
+          (Array.isArray(message) ? message.join('; ') : String(message)));
     internal = status >= 500;
-  } else if (isFastifyClientError(err)) {
-    status = err.statusCode;
-    code = STATUS_CODES[status] ?? 'platform.bad_request';
-    detail = fastifyDetail(err);
   } else {
     status = 500;
     code = 'platform.internal';
@@ -105,7 +156,7 @@ export function toProblem(
 
 function isFastifyClientError(
   err: unknown,
-): err is { statusCode: number; code?: string; message: string } {
+): err is { statusCode: number; code: string; message: string } {
   const e = err as { statusCode?: unknown; code?: unknown };
   return (
     typeof e?.statusCode === 'number' &&
@@ -116,19 +167,13 @@ function isFastifyClientError(
   );
 }
 
-/** Fastify's own messages are safe, but say them in our words. */
-function fastifyDetail(err: { code?: string; message: string }): string {
-  switch (err.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return 'The request body is not valid JSON.';
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return 'The request body is too large.';
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return 'The request content type is not supported; send application/json.';
-    default:
-      return 'The request could not be processed.';
-  }
+/**
+ * A problem's `instance`: the path that answered, without the query (which may carry tokens),
+ * and left out when absurdly long (it would only echo the client's input back).
+ */
+export function instanceOf(url: string | undefined): string | undefined {
+  const path = url?.split('?')[0];
+  return path && path.length <= 2048 ? path : undefined;
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): void {
@@ -155,7 +200,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const { problem, internal } = toProblem(
       err,
-      request.url?.split('?')[0],
+      instanceOf(request.url),
       traceIdOf(request) ?? String(request.id ?? ''),
     );
     if (internal) this.logger.error({ err, traceId: problem.traceId }, 'unhandled error');

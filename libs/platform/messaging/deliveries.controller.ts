@@ -132,7 +132,11 @@ export class DeliveriesController {
   @ApiOkResponse({ type: ParkedDeliveryPage })
   @ApiProblems(PLATFORM_ERRORS, [], { validated: true })
   async listParkedDeliveries(@Query() q: PageQuery): Promise<ParkedDeliveryPage> {
-    const after = decodeCursor<ParkedCursor>(q.cursor, ['updatedAt', 'eventId', 'consumer']);
+    const after = decodeCursor<ParkedCursor>(q.cursor, {
+      updatedAt: 'timestamp',
+      eventId: 'uuid',
+      consumer: 'string',
+    });
     const rows = await this.deliveries.list(q.limit + 1, after);
     return toPage(rows, q.limit, mapDelivery, (r) => ({
       updatedAt: r.cursorAt,

@@ -6,7 +6,7 @@ import { IntegrationEvent, type IntegrationEventClass } from '@app/contracts';
  * (exactly-once effects, retries, parking), but declared in the context's own folder — not in
  * libs/contracts — never carried to a broker, and refused at boot as the event of another
  * context's consumer. Use it for a context's own asynchronous steps (e.g. commerce's
- * `commerce.inventory-reserved`); publish an IntegrationEvent only for facts another context
+ * `commerce.product-changed`); publish an IntegrationEvent only for facts another context
  * consumes.
  */
 export abstract class InternalEvent<P extends object = object> extends IntegrationEvent<P> {}
@@ -15,7 +15,7 @@ export function isInternalEventClass(cls: IntegrationEventClass): boolean {
   return cls.prototype instanceof InternalEvent;
 }
 
-/** `commerce.inventory-reserved` → `commerce`. */
+/** `commerce.product-changed` → `commerce`. */
 export function contextOfType(type: string): string {
   return type.slice(0, type.indexOf('.'));
 }

@@ -83,7 +83,7 @@ export class CatalogController {
       'hand; search finds it at once. `sku` is unique (409 `commerce.sku_taken`); a ' +
       '`categoryId` must exist (404 `commerce.category_not_found`).\n\n' +
       'Next: `PUT /v1/commerce/inventory/{sku}` to set the units on hand — an order for a ' +
-      'product without stock is charged, then FAILED `out_of_stock` and refunded.',
+      'product without stock fails `out_of_stock` at checkout, before anything is charged.',
   })
   @ApiCreatedResponse({ type: ProductResponse })
   @ApiProblems(ERRORS, ['commerce.category_not_found', 'commerce.sku_taken'], { validated: true })

@@ -3,7 +3,6 @@ import {
   IsBoolean,
   IsInt,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -13,7 +12,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
-import { ContextSchema, IsCurrency } from '@app/platform';
+import { ContextSchema, IsCurrency, OptionalField } from '@app/platform';
 import type { CategoryRow } from './category.entity.js';
 import type { ProductRow } from './product.entity.js';
 
@@ -69,7 +68,7 @@ export class CreateCategoryRequest {
   })
   slug: string;
   @ApiPropertyOptional({ description: 'The parent category; omit for a top-level one' })
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   parentId?: string;
 }
@@ -116,11 +115,11 @@ export class CreateProductRequest {
   @IsCurrency()
   currency: string;
   @ApiPropertyOptional({ description: 'A category from GET /v1/commerce/categories' })
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   categoryId?: string;
   @ApiPropertyOptional(ATTRIBUTES_DOC)
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @IsBoundedAttributes()
   attributes?: Record<string, unknown>;
@@ -128,30 +127,30 @@ export class CreateProductRequest {
 
 @ContextSchema('commerce')
 export class UpdateProductRequest {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(200) name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(5000) description?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MinLength(1) @MaxLength(200) name?: string;
+  @ApiPropertyOptional() @OptionalField() @IsString() @MaxLength(5000) description?: string;
   @ApiPropertyOptional({ example: 17900, description: 'Minor units' })
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)
   price?: number;
   @ApiPropertyOptional({ description: 'A category from GET /v1/commerce/categories' })
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   categoryId?: string;
   @ApiPropertyOptional({
     ...ATTRIBUTES_DOC,
     description: `Replaces all attributes. ${ATTRIBUTES_DOC.description}`,
   })
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @IsBoundedAttributes()
   attributes?: Record<string, unknown>;
   @ApiPropertyOptional({
     description: '`false` withdraws the product, `true` puts it back on sale',
   })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   active?: boolean;
 }

@@ -66,7 +66,7 @@ export class SearchProductsHandler implements IQueryHandler<SearchProducts> {
          AND ($4::bigint IS NULL OR p.price <= $4)
          AND (NOT $5::boolean OR COALESCE(i.on_hand - i.reserved, 0) > 0)`;
 
-    const after = decodeCursor<{ r: string; id: string }>(query.cursor, ['r', 'id']);
+    const after = decodeCursor<{ r: string; id: string }>(query.cursor, { r: 'real', id: 'uuid' });
     const rows: SearchHitRow[] = await this.db.query(
       `WITH m AS (${matched})
        SELECT *, rank::text AS rank_text FROM m

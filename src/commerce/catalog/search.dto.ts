@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsInt,
@@ -10,7 +10,7 @@ import {
   MaxLength,
   Min,
 } from 'class-validator';
-import { ContextSchema, PageQuery } from '@app/platform';
+import { ContextSchema, PageQuery, QueryNumber } from '@app/platform';
 import { CURSOR_PATTERN, MAX_PRICE, mapProduct, ProductResponse } from './catalog.dto.js';
 import type { CategoryRow } from './category.entity.js';
 import type { ProductRow } from './product.entity.js';
@@ -40,14 +40,14 @@ export class SearchQuery extends PageQuery {
   categoryId?: string;
   @ApiPropertyOptional({ description: 'Lowest price, minor units, inclusive' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)
   minPrice?: number;
   @ApiPropertyOptional({ description: 'Highest price, minor units, inclusive' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryNumber()
   @IsInt()
   @Min(0)
   @Max(MAX_PRICE)

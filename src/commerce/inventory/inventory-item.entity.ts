@@ -1,8 +1,8 @@
 import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 /**
- * Stock per sku (PostgreSQL is the only copy). `reserved` is stock held for paid orders; the
- * CHECKs make overselling impossible even for a buggy caller.
+ * Stock per sku (PostgreSQL is the only copy). `reserved` is stock checkout held for orders
+ * awaiting their payment; the CHECKs make overselling impossible even for a buggy caller.
  */
 @Entity({ schema: 'commerce', name: 'inventory' })
 @Check('inventory_non_negative', 'on_hand >= 0 AND reserved >= 0')

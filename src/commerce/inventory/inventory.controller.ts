@@ -30,8 +30,8 @@ export class InventoryController {
   @ApiOperation({
     summary: 'Get the stock of a SKU: on hand, reserved, available',
     description:
-      'No token needed. `onHand` is what is on the shelf, `reserved` what is held for paid ' +
-      'orders being confirmed, `available` (= onHand − reserved) what new orders can still ' +
+      'No token needed. `onHand` is what is on the shelf, `reserved` what checkout holds for ' +
+      'orders awaiting payment, `available` (= onHand − reserved) what new orders can still ' +
       'get — the number search shows and `inStock` filters on. A confirmed order’s units have ' +
       'left `onHand`; a cancelled order’s come back. 404 `commerce.product_not_found` when the ' +
       'SKU has no stock record.',
@@ -50,7 +50,7 @@ export class InventoryController {
     description:
       'Admin only: a stock count. Sets `onHand` to the number sent (not a delta) and records ' +
       'the movement with who made it; answers the new stock. It can never go below what is ' +
-      'reserved for paid orders (409 `commerce.illegal_transition`, `errors` naming `onHand` ' +
+      'reserved for orders awaiting payment (409 `commerce.illegal_transition`, `errors` naming `onHand` ' +
       'and the minimum). 404 `commerce.product_not_found` when no product has the SKU.',
   })
   @ApiOkResponse({ type: StockResponse })

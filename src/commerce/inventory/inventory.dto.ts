@@ -32,7 +32,7 @@ export class StockResponse {
     type: 'integer',
     format: 'int32',
     example: 2,
-    description: 'Held for paid orders being confirmed',
+    description: 'Held at checkout for orders awaiting payment',
   })
   reserved: number;
   @ApiProperty({

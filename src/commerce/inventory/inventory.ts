@@ -26,10 +26,10 @@ function perSku(lines: Pick<OrderLine, 'sku' | 'quantity'>[]): {
 @Injectable()
 export class Inventory {
   /**
-   * Holds stock for every line, or for none. The write is one conditional statement
-   * (`… WHERE on_hand - reserved >= wanted`), so concurrent checkouts can never oversell: the
-   * last unit goes to exactly one of them. Rows are locked in sku order first so two orders
-   * with overlapping skus cannot deadlock.
+   * Holds stock for every line, or for none (at checkout, before any payment). Rows are locked
+   * in sku order first, so two orders with overlapping skus cannot deadlock; then one statement
+   * finds the lines short of stock and, only if there are none, holds every line — with the rows
+   * locked, concurrent checkouts can never oversell: the last unit goes to exactly one of them.
    */
   async reserve(
     manager: EntityManager,
@@ -46,20 +46,17 @@ export class Inventory {
       `SELECT sku FROM commerce.inventory WHERE sku = ANY($1) ORDER BY sku FOR UPDATE`,
       [skus],
     );
-    await manager.query('SAVEPOINT reserve');
-    const [updated] = (await manager.query(
-      `UPDATE commerce.inventory i SET reserved = i.reserved + w.q, updated_at = now()
-         FROM unnest($1::text[], $2::int[]) AS w(sku, q)
-        WHERE i.sku = w.sku AND i.on_hand - i.reserved >= w.q
-        RETURNING i.sku`,
+    // A data-modifying WITH runs whether or not the outer query reads it.
+    const short = await manager.query<{ sku: string }[]>(
+      `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::int[]) AS w(sku, q)),
+            short AS (SELECT w.sku FROM wanted w LEFT JOIN commerce.inventory i ON i.sku = w.sku
+                       WHERE i.sku IS NULL OR i.on_hand - i.reserved < w.q),
+            held AS (UPDATE commerce.inventory i SET reserved = i.reserved + w.q, updated_at = now()
+                       FROM wanted w WHERE i.sku = w.sku AND NOT EXISTS (SELECT 1 FROM short))
+       SELECT sku FROM short ORDER BY sku`,
       [skus, quantities],
-    )) as [{ sku: string }[], number];
-    if (updated.length !== skus.length) {
-      await manager.query('ROLLBACK TO SAVEPOINT reserve');
-      const got = new Set(updated.map((u) => u.sku));
-      return { ok: false, reason: 'insufficient', skus: skus.filter((s) => !got.has(s)) };
-    }
-    await manager.query('RELEASE SAVEPOINT reserve');
+    );
+    if (short.length) return { ok: false, reason: 'insufficient', skus: short.map((r) => r.sku) };
     await this.record(
       manager,
       orderId,
@@ -93,7 +90,10 @@ export class Inventory {
     return true;
   }
 
-  /** Gives back a reservation that will not ship (timeout). Once per order, only if reserved. */
+  /**
+   * Gives back a reservation that will not ship (payment failed, timeout). Once per order, only
+   * if reserved and not shipped.
+   */
   async release(manager: EntityManager, orderId: string, lines: OrderLine[]): Promise<boolean> {
     const [held] = await manager.query<unknown[]>(
       `SELECT 1 FROM commerce.stock_movements WHERE order_id = $1 AND reason = 'reserve'

@@ -21,7 +21,7 @@ export class ListOrdersHandler implements IQueryHandler<ListOrders> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async execute({ principal, query }: ListOrders): Promise<OrderPage> {
-    const after = decodeCursor<{ id: string }>(query.cursor, ['id']);
+    const after = decodeCursor<{ id: string }>(query.cursor, { id: 'uuid' });
     const where: FindOptionsWhere<Order> = {};
     if (!principal.roles.includes(ADMIN_ROLE)) where.customerId = principal.userId;
     if (query.status) where.status = query.status;

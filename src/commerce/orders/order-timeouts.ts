@@ -10,7 +10,7 @@ import { OrderTransitions } from './order-transitions.js';
 
 /**
  * An order never stays PENDING (or PAID) for ever: past COMMERCE_ORDER_TIMEOUT_SECONDS it is
- * failed with `timeout`, any reservation is released, and `commerce.order-cancelled` makes
+ * failed with `timeout`, its reservation is released, and `commerce.order-cancelled` makes
  * payments refund whatever it captured (now or when its charge finally completes). Swept every
  * COMMERCE_POLL_INTERVAL_MS by the platform's Poller (started with the workers, stopped first at
  * shutdown).
@@ -63,7 +63,8 @@ export class OrderTimeouts {
       const moved = await this.orders.move(tx.manager, id, 'FAILED', 'saga timed out', 'timeout');
       if (!moved.ok) return false;
       const o = moved.order;
-      if (moved.from === 'PAID') await this.inventory.release(tx.manager, o.id, o.lines);
+      // The stock checkout reserved goes back (a no-op if there is none).
+      await this.inventory.release(tx.manager, o.id, o.lines);
       await tx.publish(
         orderFailed(o, 'timeout', moved.from === 'PAID'),
         orderCancelled(o, 'timeout'),

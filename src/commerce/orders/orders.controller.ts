@@ -26,30 +26,34 @@ import { PlaceOrder } from './place-order.handler.js';
 const ERRORS = COMMERCE_ERRORS;
 
 const PLACE_ORDER = `Checks out **your whole cart** with one of your vaulted cards (the \`token\` from \
-\`POST /v1/payments/cards\`). Prices are re-read now and fixed in the order; the cart lines it \
-took are removed (a line added meanwhile stays). The token is checked by payments, not here: \
-an unknown one fails the order with \`payment_failed:card_not_found\`.
+\`POST /v1/payments/cards\`). Prices are re-read now and fixed in the order, and the stock of \
+every line is reserved now, before anything is charged; the cart lines it took are removed (a \
+line added meanwhile stays). The token is checked by payments, not here: an unknown one fails \
+the order with \`payment_failed:card_not_found\`.
 
-Answers **202** with the order \`PENDING\`. The rest is a saga that runs asynchronously: poll \
+Answers **202** with the order \`PENDING\` — or already \`FAILED\` with \`out_of_stock\` when \
+some line's stock is not available: then nothing is reserved or charged, payments never sees \
+the order, and the cart is kept as it was. The rest is a saga that runs asynchronously: poll \
 \`GET /v1/commerce/orders/{id}\` (or watch \`GET /v1/notifications\`) until the status is \
 \`CONFIRMED\` or \`FAILED\`.
 
-1. \`PENDING\`: payments fraud-checks and charges the card.
-2. \`PAID\`: the charge succeeded; stock is reserved for every line, or for none.
-3. \`CONFIRMED\`: the stock is taken off the shelf and a confirmation is sent. Only a \
+1. \`PENDING\`: the stock is held for you; payments fraud-checks and charges the card.
+2. \`PAID\`: the charge succeeded.
+3. \`CONFIRMED\`: the held stock is taken off the shelf and a confirmation is sent. Only a \
 confirmed order can be cancelled (\`POST /v1/commerce/orders/{id}/cancel\`, full refund).
 
 Or \`FAILED\`, with \`failureReason\`:
 
-- \`payment_failed:<reason>\`: the payment failed; nothing was charged or reserved. \
+- \`payment_failed:<reason>\`: the payment failed; nothing was charged, the held stock is \
+released. \
 \`<reason>\` is payments' code: \`card_declined\`, \`insufficient_funds\`, \`incorrect_cvc\`, \
 \`fraudulent\` (declined by the card network), \`fraud_denied\` (refused by our fraud check), \
 \`card_not_found\`, \`processing_error\`, \`processor_timeout\`, \`processor_unavailable\`, \
 \`hold_expired\`…
-- \`out_of_stock\`: paid, but a line's stock was no longer available; nothing is reserved and \
-the payment is refunded in full, automatically.
+- \`out_of_stock\`: at checkout (the 202 already says \`FAILED\`), a line's stock was not \
+available; nothing was reserved or charged.
 - \`timeout\`: the saga did not finish within \`COMMERCE_ORDER_TIMEOUT_SECONDS\` (900 s by \
-default); any reservation is released and whatever was captured is refunded, even a charge \
+default); the held stock is released and whatever was captured is refunded, even a charge \
 that completes later.
 
 A failed order's customer is notified, and so is each refund. Send a fresh \`Idempotency-Key\` \
@@ -77,7 +81,9 @@ export class OrdersController {
   })
   @ApiAcceptedResponse({
     type: OrderAccepted,
-    description: 'Accepted: the order is PENDING (a retry with the same key: its current status)',
+    description:
+      'Accepted: the order is PENDING, or FAILED at once when out of stock (a retry with the ' +
+      'same key: its current status)',
   })
   @ApiProblems(
     ERRORS,

@@ -9,7 +9,7 @@ const STATUSES: OrderStatus[] = ['PENDING', 'PAID', 'CONFIRMED', 'FAILED', 'CANC
 
 /** Why an order FAILED (`orders.failure_reason`), as the saga writes it. */
 export const FAILURE_REASON_DESCRIPTION =
-  'Why the order FAILED (null otherwise): `out_of_stock` (paid, but stock ran out: refunded), ' +
+  'Why the order FAILED (null otherwise): `out_of_stock` (at checkout: nothing charged), ' +
   '`timeout` (the saga did not finish in time: any capture refunded) or ' +
   '`payment_failed:<reason>` (nothing charged), `<reason>` being payments’ code, e.g. ' +
   '`card_declined`, `insufficient_funds`, `incorrect_cvc`, `fraudulent`, `fraud_denied`, ' +

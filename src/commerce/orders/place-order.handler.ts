@@ -1,12 +1,14 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isUniqueViolation, Transactions } from '@app/platform';
+import { isUniqueViolation, Transactions, type Tx } from '@app/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { CartLineRow } from '../cart/cart-line.entity.js';
 import type { ProductRow } from '../catalog/product.entity.js';
 import { CommerceError } from '../commerce.error.js';
-import { orderCreated } from './order-events.js';
+import { Inventory } from '../inventory/inventory.js';
+import { orderCreated, orderFailed } from './order-events.js';
+import { OrderTransitions } from './order-transitions.js';
 import { Order, type OrderLine } from './order.entity.js';
 import { mapOrderAccepted, type OrderAccepted } from './orders.dto.js';
 
@@ -36,11 +38,16 @@ async function placedWith(
   return placed;
 }
 
-/** Step 1 of the saga: the cart becomes a PENDING order (prices re-read now) and payments is asked to charge. */
+/**
+ * Step 1 of the saga: the cart becomes a PENDING order (prices re-read now), its stock is
+ * reserved, and payments is asked to charge — or, without the stock, a FAILED order.
+ */
 @CommandHandler(PlaceOrder)
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
   constructor(
     private readonly transactions: Transactions,
+    private readonly inventory: Inventory,
+    private readonly orders: OrderTransitions,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -93,6 +100,11 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
           `INSERT INTO commerce.order_timeline (id, order_id, from_status, to_status, note) VALUES ($1, $2, NULL, 'PENDING', 'placed')`,
           [uuidv7(), order.id],
         );
+        // Stock first, money second: an order that cannot be fulfilled is never charged (a
+        // charge then a refund told card testers whether a card works). Last before commit,
+        // so the stock rows stay locked as briefly as possible.
+        const held = await this.inventory.reserve(tx.manager, order.id, lines);
+        if (!held.ok) return this.outOfStock(tx, order, held.skus);
         // Only the lines this order read: one added meanwhile stays in the cart.
         await tx.manager.query(
           `DELETE FROM commerce.cart_lines WHERE customer_id = $1 AND product_id = ANY($2::uuid[])`,
@@ -106,5 +118,22 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrder> {
       // A concurrent retry with the same key won the insert: answer with its order.
       return mapOrderAccepted((await placedWith(this.db, customerId, idempotencyKey))!);
     }
+  }
+
+  /**
+   * Not enough stock for some line: the order fails at once and payments never hears of it.
+   * The cart is kept, to change and check out again.
+   */
+  private async outOfStock(tx: Tx, order: Order, skus: string[]): Promise<OrderAccepted> {
+    const moved = await this.orders.move(
+      tx.manager,
+      order.id,
+      'FAILED',
+      `out of stock: ${skus.join(', ')}`,
+      'out_of_stock',
+    );
+    if (!moved.ok) throw new Error(`order ${order.id} just placed could not fail: ${moved.reason}`);
+    await tx.publish(orderFailed(moved.order, 'out_of_stock', false));
+    return mapOrderAccepted(moved.order);
   }
 }

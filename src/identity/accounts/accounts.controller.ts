@@ -3,6 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, Authenticated, CurrentUser, Public, type Principal } from '@app/platform';
 import { IDENTITY_ERRORS } from '../identity.error.js';
+import { AuthThrottled } from '../sessions/auth-throttle.js';
 import { RegisterRequest, UserResponse } from './accounts.dto.js';
 import { GetMe } from './get-me.handler.js';
 import { RegisterUser } from './register-user.handler.js';
@@ -20,6 +21,7 @@ export class AccountsController {
 
   @Public()
   @Post('register')
+  @AuthThrottled('register')
   @ApiOperation({
     summary: 'Create an account (role: customer)',
     description:
@@ -33,10 +35,14 @@ export class AccountsController {
       '`identity.user-registered`: notifications then creates the profile behind ' +
       '`GET /v1/notifications/preferences` and a welcome message in `GET /v1/notifications`, ' +
       'a moment later.\n\n' +
-      'No token needed (rate limited per client, like every route).',
+      'No token needed. Each client IP may register 100 accounts per 10 minutes by default (then ' +
+      '429 `identity.too_many_attempts` with `Retry-After`), besides the per-client limit of ' +
+      'every route.',
   })
   @ApiCreatedResponse({ type: UserResponse })
-  @ApiProblems(ERRORS, ['identity.email_taken'], { validated: true })
+  @ApiProblems(ERRORS, ['identity.email_taken', 'identity.too_many_attempts'], {
+    validated: true,
+  })
   registerUser(@Body() body: RegisterRequest): Promise<UserResponse> {
     return this.commands.execute(new RegisterUser(body));
   }

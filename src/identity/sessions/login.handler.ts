@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { Passwords } from '../accounts/passwords.js';
 import { normalizeEmail, User } from '../accounts/user.entity.js';
 import { IdentityError } from '../identity.error.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { Sessions } from './sessions.js';
 import type { LoginRequest, TokenResponse } from './sessions.dto.js';
 
@@ -20,6 +21,7 @@ export class LoginHandler implements ICommandHandler<Login> {
     private readonly transactions: Transactions,
     private readonly passwords: Passwords,
     private readonly sessions: Sessions,
+    private readonly throttle: AuthThrottle,
     @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
@@ -32,9 +34,12 @@ export class LoginHandler implements ICommandHandler<Login> {
     const ok = await this.passwords.verify(user?.passwordHash, request.password);
     if (!user || !ok)
       throw new IdentityError('identity.invalid_credentials', 'Email or password is incorrect.');
-    return this.transactions.run(async (tx) => {
-      const { tokenId: _, ...tokens } = await this.sessions.issue(tx.manager, user);
-      return tokens;
+    const tokens = await this.transactions.run(async (tx) => {
+      const { tokenId: _, ...issued } = await this.sessions.issue(tx.manager, user);
+      return issued;
     });
+    // The attempt was counted against this email (AuthThrottleGuard); a success clears it.
+    await this.throttle.loginSucceeded(user.email);
+    return tokens;
   }
 }

@@ -1,8 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Transactions } from '@app/platform';
 import { RefreshToken } from './refresh-token.entity.js';
-import { lockFamily, revokeFamily } from './refresh-session.handler.js';
-import { parseRefreshToken, secretMatches } from './sessions.js';
+import { lockFamily, parseRefreshToken, secretMatches, Sessions } from './sessions.js';
 
 export class Logout extends Command<void> {
   constructor(readonly refreshToken: string) {
@@ -11,12 +10,15 @@ export class Logout extends Command<void> {
 }
 
 /**
- * Ends the session the refresh token belongs to (its whole family). Answers the same whether
- * or not the token was valid, so it cannot be used to probe tokens.
+ * Ends the session the refresh token belongs to: its whole family, and the access tokens issued
+ * in it. Answers the same whether or not the token was valid, so it cannot probe tokens.
  */
 @CommandHandler(Logout)
 export class LogoutHandler implements ICommandHandler<Logout> {
-  constructor(private readonly transactions: Transactions) {}
+  constructor(
+    private readonly transactions: Transactions,
+    private readonly sessions: Sessions,
+  ) {}
 
   async execute({ refreshToken }: Logout): Promise<void> {
     const parsed = parseRefreshToken(refreshToken);
@@ -25,7 +27,7 @@ export class LogoutHandler implements ICommandHandler<Logout> {
       const token = await tx.manager.findOneBy(RefreshToken, { id: parsed.id });
       if (!token || !secretMatches(parsed.secret, token.secretHash)) return;
       await lockFamily(tx.manager, token.familyId);
-      await revokeFamily(tx.manager, token.familyId, 'logout');
+      await this.sessions.revoke(tx.manager, token.familyId, 'logout');
     });
   }
 }

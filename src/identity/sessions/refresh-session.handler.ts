@@ -1,11 +1,10 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Transactions } from '@app/platform';
-import { IsNull, type EntityManager } from 'typeorm';
 import { Logger } from '@nestjs/common';
 import { User } from '../accounts/user.entity.js';
 import { IdentityError } from '../identity.error.js';
-import { RefreshToken, type RevokedReason } from './refresh-token.entity.js';
-import { parseRefreshToken, secretMatches, Sessions } from './sessions.js';
+import { RefreshToken } from './refresh-token.entity.js';
+import { lockFamily, parseRefreshToken, secretMatches, Sessions } from './sessions.js';
 import type { TokenResponse } from './sessions.dto.js';
 
 export class RefreshSession extends Command<TokenResponse> {
@@ -16,29 +15,6 @@ export class RefreshSession extends Command<TokenResponse> {
 
 type Outcome =
   { ok: true; tokens: TokenResponse } | { ok: false; code: 'invalid' | 'expired' | 'reused' };
-
-/**
- * Serialises everything that touches one session family (rotation, logout, reuse detection):
- * without it, a revocation could miss a token another transaction is minting at that moment.
- */
-export async function lockFamily(manager: EntityManager, familyId: string): Promise<void> {
-  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('identity.refresh-family:' || $1))`, [
-    familyId,
-  ]);
-}
-
-/** Revokes every live token of a family (logout, or theft detected). */
-export async function revokeFamily(
-  manager: EntityManager,
-  familyId: string,
-  reason: RevokedReason,
-): Promise<void> {
-  await manager.update(
-    RefreshToken,
-    { familyId, revokedAt: IsNull() },
-    { revokedAt: new Date(), revokedReason: reason },
-  );
-}
 
 /**
  * Rotates a refresh token. The row is locked, so two concurrent refreshes with one token
@@ -66,7 +42,7 @@ export class RefreshSessionHandler implements ICommandHandler<RefreshSession> {
           const token = await tx.manager.findOneByOrFail(RefreshToken, { id: parsed.id });
           if (token.revokedAt) {
             if (token.revokedReason !== 'rotated') return { ok: false, code: 'invalid' };
-            await revokeFamily(tx.manager, token.familyId, 'reuse-detected');
+            await this.sessions.revoke(tx.manager, token.familyId, 'reuse-detected');
             this.logger.warn(
               { userId: token.userId, familyId: token.familyId },
               'refresh token reuse detected; session family revoked',

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, Public } from '@app/platform';
 import { IDENTITY_ERRORS } from '../identity.error.js';
+import { AuthThrottled } from './auth-throttle.js';
 import { Login } from './login.handler.js';
 import { Logout } from './logout.handler.js';
 import { RefreshSession } from './refresh-session.handler.js';
@@ -19,6 +20,8 @@ export class SessionsController {
 
   @Post('login')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store') // the answer carries tokens (RFC 6749 §5.1)
+  @AuthThrottled('login')
   @ApiOperation({
     summary: 'Exchange email + password for an access token and a refresh token',
     description:
@@ -32,19 +35,28 @@ export class SessionsController {
       'the newest refresh token). End the session with `POST /v1/identity/logout`.\n\n' +
       'A wrong password and an unknown email answer the same 401 `identity.invalid_credentials` ' +
       'after the same work, so the answer does not tell which was wrong.\n\n' +
+      '**Throttled:** after 5 failed logins for one email within 15 minutes (counted whether ' +
+      'or not an account has it), every login for that email answers 429 ' +
+      '`identity.too_many_attempts` with `Retry-After` until the window ends, even with the ' +
+      'right password; a successful login clears the count. Each client IP may also send 100 ' +
+      'logins per 10 minutes. (Defaults; `IDENTITY_LOGIN_*`, `IDENTITY_AUTH_*`.)\n\n' +
       '**Demo accounts:** in development, on an empty database, the server loads demo data and ' +
       'prints the credentials once in its log (`demo data loaded: customer demo@example.com / ' +
       '<password> …, admin admin@example.com / <password>`); the passwords are random per ' +
       'database. Or register your own account with `POST /v1/identity/register`.',
   })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiProblems(ERRORS, ['identity.invalid_credentials'], { validated: true })
+  @ApiProblems(ERRORS, ['identity.invalid_credentials', 'identity.too_many_attempts'], {
+    validated: true,
+  })
   logIn(@Body() body: LoginRequest): Promise<TokenResponse> {
     return this.commands.execute(new Login(body));
   }
 
   @Post('refresh')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @AuthThrottled('refresh')
   @ApiOperation({
     summary: 'Rotate a refresh token; reusing an old one revokes the whole session',
     description:
@@ -58,13 +70,16 @@ export class SessionsController {
       'spent token again is treated as theft: the whole session (every refresh token since ' +
       'the login) is revoked and the answer is 401 `identity.refresh_token_reused`. A token ' +
       'past its lifetime answers `identity.refresh_token_expired`; a malformed, unknown or ' +
-      'logged-out one `identity.invalid_refresh_token`. Every 401 here means: log in again.',
+      'logged-out one `identity.invalid_refresh_token`. Every 401 here means: log in again. ' +
+      'Each client IP may send 100 refreshes per 10 minutes by default (then 429 ' +
+      '`identity.too_many_attempts` with `Retry-After`).',
   })
   @ApiOkResponse({ type: TokenResponse })
   @ApiProblems(
     ERRORS,
     [
       'identity.invalid_refresh_token',
+      'identity.too_many_attempts',
       'identity.refresh_token_expired',
       'identity.refresh_token_reused',
     ],
@@ -80,10 +95,11 @@ export class SessionsController {
     summary: 'End the session the refresh token belongs to',
     description:
       'Revokes every refresh token of the session (the login the token came from), so it can ' +
-      'no longer be refreshed. Answers **204** whether or not the token was valid, so the call ' +
-      'cannot be used to probe tokens. Access tokens are not stored server-side: one already ' +
-      'issued stays valid until it expires (at most `expiresIn` seconds), so the client drops ' +
-      'it too (in Swagger UI: **Authorize** → Logout).',
+      'no longer be refreshed, and every access token issued in it: from now on they answer ' +
+      '401 `platform.session_revoked` on every guarded route. Other sessions (other logins) of ' +
+      'the same account keep working. Answers **204** whether or not the token was valid, so ' +
+      'the call cannot be used to probe tokens. The client drops its tokens too (in Swagger ' +
+      'UI: **Authorize** → Logout).',
   })
   @ApiNoContentResponse({ description: 'Session ended (also answered for unknown tokens)' })
   @ApiProblems(ERRORS, [], { validated: true })

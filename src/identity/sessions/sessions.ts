@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { AccessTokens, AppConfig, type Role } from '@app/platform';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { EntityManager } from 'typeorm';
+import { IsNull, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { RefreshToken } from './refresh-token.entity.js';
+import { RefreshToken, type RevokedReason } from './refresh-token.entity.js';
 import type { TokenResponse } from './sessions.dto.js';
 
 /** Refresh tokens are `<id>.<secret>`: the id finds the row, the secret is checked by hash. */
@@ -25,7 +25,20 @@ function sha256(s: string): string {
   return createHash('sha256').update(s).digest('base64url');
 }
 
-/** Issues an access token plus a refresh token in the given family, inside the caller's tx. */
+/**
+ * Serialises everything that touches one session family (rotation, logout, reuse detection):
+ * without it, a revocation could miss a token another transaction is minting at that moment.
+ */
+export async function lockFamily(manager: EntityManager, familyId: string): Promise<void> {
+  await manager.query(`SELECT pg_advisory_xact_lock(hashtext('identity.refresh-family:' || $1))`, [
+    familyId,
+  ]);
+}
+
+/**
+ * A session is a refresh-token family; its id is the access tokens' session id (`sid`), so
+ * ending it ends both. Issues and revokes inside the caller's transaction.
+ */
 @Injectable()
 export class Sessions {
   constructor(
@@ -52,10 +65,28 @@ export class Sessions {
     });
     return {
       tokenId: id,
-      accessToken: await this.tokens.sign({ userId: user.id, roles: user.roles }),
+      accessToken: await this.tokens.sign({
+        userId: user.id,
+        roles: user.roles,
+        sessionId: familyId,
+      }),
       refreshToken: `${id}.${secret}`,
       expiresIn: this.tokens.ttlSeconds,
       tokenType: 'Bearer',
     };
+  }
+
+  /**
+   * Ends a session (logout, or theft detected): revokes its live refresh tokens and denies its
+   * access tokens. The deny-list write comes first and inside the transaction, so if Redis
+   * cannot take it nothing is revoked and the caller answers 503 (retry) instead.
+   */
+  async revoke(manager: EntityManager, familyId: string, reason: RevokedReason): Promise<void> {
+    await this.tokens.revokeSession(familyId);
+    await manager.update(
+      RefreshToken,
+      { familyId, revokedAt: IsNull() },
+      { revokedAt: new Date(), revokedReason: reason },
+    );
   }
 }

@@ -20,7 +20,7 @@ export class ListNotificationsHandler implements IQueryHandler<ListNotifications
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async execute({ userId, page }: ListNotifications): Promise<InboxPage> {
-    const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
+    const after = decodeCursor<{ id: string }>(page.cursor, { id: 'uuid' });
     const rows = await this.db.query<NotificationRow[]>(
       `SELECT * FROM notifications.notifications WHERE user_id = $1 AND channel = 'in_app' AND ($2::uuid IS NULL OR id < $2::uuid)
         ORDER BY id DESC LIMIT $3`,

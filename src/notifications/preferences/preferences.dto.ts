@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { ContextSchema } from '@app/platform';
+import { IsBoolean, IsString, Matches, MaxLength } from 'class-validator';
+import { ContextSchema, OptionalField } from '@app/platform';
 import type { RecipientRow } from './recipient.entity.js';
 
 const E164 = /^\+[1-9]\d{6,14}$/;
@@ -9,24 +9,24 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 @ContextSchema('notifications')
 export class UpdatePreferencesRequest {
   @ApiPropertyOptional({ description: 'Email for non-critical messages (critical ones always go)' })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   email?: boolean;
   @ApiPropertyOptional({ description: 'SMS for non-critical messages (critical ones always go)' })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   sms?: boolean;
   @ApiPropertyOptional({
     description: 'Push for normal-priority messages (critical ones always go)',
   })
-  @IsOptional()
+  @OptionalField()
   @IsBoolean()
   push?: boolean;
   @ApiPropertyOptional({
     example: '+15555550100',
     description: 'Phone for SMS, in E.164 form; replaces the current one',
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(16)
   @Matches(E164, { message: 'phone must be in E.164 form, e.g. +15555550100' })
@@ -35,7 +35,7 @@ export class UpdatePreferencesRequest {
     description: 'Device token for push; replaces the current one (never shown back)',
     writeOnly: true,
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(4096)
   pushToken?: string;

@@ -21,7 +21,7 @@ export class ListAccountsHandler implements IQueryHandler<ListAccounts> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async execute({ ownerId, page }: ListAccounts): Promise<AccountPage> {
-    const after = decodeCursor<{ id: string }>(page.cursor, ['id']);
+    const after = decodeCursor<{ id: string }>(page.cursor, { id: 'uuid' });
     const rows = await this.db.query<AccountView[]>(
       `SELECT id, currency, debits_posted, credits_posted, debits_pending, created_at
          FROM payments.accounts

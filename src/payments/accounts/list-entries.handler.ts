@@ -26,7 +26,7 @@ export class ListEntriesHandler implements IQueryHandler<ListEntries> {
 
   async execute({ ownerId, accountId, limit, cursor }: ListEntries): Promise<EntryPage> {
     await this.accounts.owned(ownerId, accountId);
-    const after = decodeCursor<{ v: string }>(cursor, ['v']);
+    const after = decodeCursor<{ v: string }>(cursor, { v: 'integer' });
     const rows: StatementEntry[] = await this.db.query(
       `SELECT transfer_id, version, transfer_kind, side, amount, debits_posted, credits_posted, debits_pending, created_at
          FROM payments.entries WHERE account_id = $1 AND ($2::bigint IS NULL OR version < $2::bigint)

@@ -3,11 +3,18 @@ import { ContextRedis, Metrics } from '@app/platform';
 import type { EntityManager } from 'typeorm';
 import { PaymentsConfig } from '../payments.config.js';
 import type { FraudDecisionRow, FraudRuleHit } from './fraud-decision.entity.js';
-import { parseFraudRules, type FraudRule, type Subject, type Verdict } from './fraud-rules.js';
+import {
+  parseFraudRules,
+  type FraudRule,
+  type PaymentKind,
+  type Subject,
+  type Verdict,
+} from './fraud-rules.js';
 
 export interface FraudContext {
   /** The saga being checked: re-evaluating it after a crash does not count it twice. */
   paymentId: string;
+  kind: PaymentKind;
   amount: number;
   customerId: string;
   accountId?: string;
@@ -22,14 +29,46 @@ export interface FraudDecision {
   rules: FraudRuleHit[];
 }
 
-const WINDOW = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
-redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-local members = redis.call('ZRANGE', KEYS[1], 0, -1)
-local sum = 0
-for _, m in ipairs(members) do sum = sum + tonumber(string.match(m, ':(%d+)$')) end
-return { #members, sum }`;
+type VelocityRule = Extract<FraudRule, { type: 'velocity' }>;
+
+/**
+ * Every velocity window of one payment in one atomic step: each window is trimmed to its
+ * length and measured with this payment in it (but only once, should it already be there after
+ * a crash); the payment is added to all of them only if no denying rule is over its limit (nor
+ * ARGV[4], a denial by a rule without a window), and taken out of them otherwise (a re-check
+ * after a crash that now denies). Returns what each window measured.
+ *   KEYS: the windows. ARGV: now ms, member `<paymentId>:<amount>`, amount, denied (0/1), then
+ *   per window: length ms, measures amount (0/1), over, denies (0/1).
+ */
+const WINDOWS = `
+local now, member, amount = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
+local denied = ARGV[4] == '1'
+local observed = {}
+for i, key in ipairs(KEYS) do
+  local at = 4 + (i - 1) * 4
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - tonumber(ARGV[at + 1]))
+  local value
+  if ARGV[at + 2] == '1' then
+    value = amount
+    for _, m in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+      if m ~= member then value = value + tonumber(string.match(m, ':(%d+)$')) end
+    end
+  else
+    value = redis.call('ZCARD', key) + 1
+    if redis.call('ZSCORE', key, member) then value = value - 1 end
+  end
+  observed[i] = value
+  if ARGV[at + 4] == '1' and value > tonumber(ARGV[at + 3]) then denied = true end
+end
+for i, key in ipairs(KEYS) do
+  if denied then
+    redis.call('ZREM', key, member)
+  else
+    redis.call('ZADD', key, 'NX', now, member)
+    redis.call('PEXPIRE', key, ARGV[4 + (i - 1) * 4 + 1])
+  end
+end
+return observed`;
 
 const SEVERITY: Record<Verdict, number> = { allow: 0, review: 1, deny: 2 };
 
@@ -37,7 +76,7 @@ const SEVERITY: Record<Verdict, number> = { allow: 0, review: 1, deny: 2 };
  * Evaluates every rule; the decision is the most severe verdict hit, the score the highest score.
  * Rolling windows are Redis sorted sets (`payments:fraud:<rule>:<subject>`, the context prefix
  * added by ContextRedis to the script's KEYS) holding `<paymentId>:<amount>` members scored by
- * time.
+ * time. What enters them, and when a payment leaves them, is described in fraud-rules.ts.
  */
 @Injectable()
 export class FraudEngine {
@@ -52,54 +91,52 @@ export class FraudEngine {
   }
 
   async evaluate(ctx: FraudContext): Promise<FraudDecision> {
-    const hits: FraudDecision['rules'] = [];
+    const hits: FraudRuleHit[] = [];
     for (const rule of this.rules) {
-      switch (rule.type) {
-        case 'amount_over':
-          if (ctx.amount > rule.amount)
-            hits.push({
-              id: rule.id,
-              verdict: rule.verdict,
-              score: rule.score,
-              observed: ctx.amount,
-            });
-          break;
-        case 'new_account': {
-          const ageHours = ctx.accountCreatedAt
-            ? (Date.now() - ctx.accountCreatedAt.getTime()) / 3_600_000
-            : Infinity;
-          if (ageHours < rule.maxAgeHours && ctx.amount > rule.amountOver)
-            hits.push({
-              id: rule.id,
-              verdict: rule.verdict,
-              score: rule.score,
-              observed: ctx.amount,
-            });
-          break;
-        }
-        case 'velocity': {
-          const subject = this.subject(ctx, rule.subject);
-          if (!subject) break;
-          const [count, sum] = (await this.redis.client.eval(
-            WINDOW,
-            1,
-            this.redis.key('fraud', rule.id, subject),
-            Date.now(),
-            rule.windowSeconds * 1000,
-            `${ctx.paymentId}:${ctx.amount}`,
-          )) as [number, number];
-          const observed = rule.measure === 'count' ? count : sum;
-          if (observed > rule.over)
-            hits.push({ id: rule.id, verdict: rule.verdict, score: rule.score, observed });
-          break;
-        }
-      }
+      const observed = this.observedWithoutWindow(rule, ctx);
+      if (observed !== undefined) hits.push(hit(rule, observed));
+    }
+    const windows = this.windowsOf(ctx);
+    if (windows.length) {
+      const observed = (await this.redis.client.eval(
+        WINDOWS,
+        windows.length,
+        ...windows.map((w) => w.key),
+        Date.now(),
+        member(ctx),
+        ctx.amount,
+        hits.some((h) => h.verdict === 'deny') ? 1 : 0,
+        ...windows.flatMap(({ rule }) => [
+          rule.windowSeconds * 1000,
+          rule.measure === 'amount' ? 1 : 0,
+          rule.over,
+          rule.verdict === 'deny' ? 1 : 0,
+        ]),
+      )) as number[];
+      windows.forEach(({ rule }, i) => {
+        if (observed[i]! > rule.over) hits.push(hit(rule, observed[i]!));
+      });
     }
     const verdict = hits.reduce<Verdict>(
       (v, h) => (SEVERITY[h.verdict] > SEVERITY[v] ? h.verdict : v),
       'allow',
     );
     return { verdict, score: Math.max(0, ...hits.map((h) => h.score)), rules: hits };
+  }
+
+  /**
+   * A payment the check let through failed afterwards (declined, hold refused or expired): it
+   * leaves the amount windows — they hold money held or moved — and stays in the count windows,
+   * where repeated failures are what card testing looks like.
+   */
+  async release(ctx: FraudContext): Promise<void> {
+    const keys = this.windowsOf(ctx)
+      .filter((w) => w.rule.measure === 'amount')
+      .map((w) => w.key);
+    if (!keys.length) return;
+    const pipeline = this.redis.client.pipeline();
+    for (const key of keys) pipeline.zrem(key, member(ctx));
+    await pipeline.exec();
   }
 
   /** Keeps the decision on a saga; re-evaluating it after a crash keeps the first. */
@@ -117,14 +154,51 @@ export class FraudEngine {
     );
   }
 
-  private subject(ctx: FraudContext, subject: Subject): string | undefined {
-    switch (subject) {
-      case 'card':
-        return ctx.cardFingerprint;
-      case 'account':
-        return ctx.accountId;
-      case 'customer':
-        return ctx.customerId;
+  /** What a rule without a window observed when it is hit; undefined when it is not. */
+  private observedWithoutWindow(rule: FraudRule, ctx: FraudContext): number | undefined {
+    switch (rule.type) {
+      case 'amount_over':
+        return ctx.amount > rule.amount ? ctx.amount : undefined;
+      case 'new_account': {
+        const ageHours = ctx.accountCreatedAt
+          ? (Date.now() - ctx.accountCreatedAt.getTime()) / 3_600_000
+          : Infinity;
+        return ageHours < rule.maxAgeHours && ctx.amount > rule.amountOver ? ctx.amount : undefined;
+      }
+      case 'velocity':
+        return undefined;
     }
+  }
+
+  /** The windows this payment belongs in: rules of its kind and size with a subject it has. */
+  private windowsOf(ctx: FraudContext): { rule: VelocityRule; key: string }[] {
+    const windows: { rule: VelocityRule; key: string }[] = [];
+    for (const rule of this.rules) {
+      if (rule.type !== 'velocity') continue;
+      if (rule.kinds && !rule.kinds.includes(ctx.kind)) continue;
+      if (rule.amountUnder !== undefined && ctx.amount >= rule.amountUnder) continue;
+      const subject = subjectOf(ctx, rule.subject);
+      if (subject) windows.push({ rule, key: this.redis.key('fraud', rule.id, subject) });
+    }
+    return windows;
+  }
+}
+
+function hit(rule: FraudRule, observed: number): FraudRuleHit {
+  return { id: rule.id, verdict: rule.verdict, score: rule.score, observed };
+}
+
+const member = (ctx: FraudContext) => `${ctx.paymentId}:${ctx.amount}`;
+
+function subjectOf(ctx: FraudContext, subject: Subject): string | undefined {
+  switch (subject) {
+    case 'customer':
+      return ctx.customerId;
+    case 'account':
+      return ctx.accountId;
+    case 'customer_card':
+      return ctx.cardFingerprint && `${ctx.customerId}:${ctx.cardFingerprint}`;
+    case 'card':
+      return ctx.cardFingerprint;
   }
 }

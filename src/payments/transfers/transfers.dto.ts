@@ -1,16 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ContextSchema, IsCurrency } from '@app/platform';
-import {
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { ContextSchema, IsCurrency, OptionalField } from '@app/platform';
+import { IsInt, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { SagaRow, SagaStep } from './saga.entity.js';
 
 @ContextSchema('payments')
@@ -40,7 +30,7 @@ export class CreateTransferRequest {
       'per reference, ever — the same reference with the same request answers that transfer ' +
       'again; with a different one it is refused (422 `payments.reference_reused`)',
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(100)

@@ -30,7 +30,10 @@ export class ListCardsHandler implements IQueryHandler<ListCards> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async execute({ ownerId, page }: ListCards): Promise<CardPage> {
-    const after = decodeCursor<{ at: string; token: string }>(page.cursor, ['at', 'token']);
+    const after = decodeCursor<{ at: string; token: string }>(page.cursor, {
+      at: 'timestamp',
+      token: 'string',
+    });
     const rows = await this.db.query<CardListRow[]>(
       `SELECT token, brand, last4, exp_month AS "expMonth", exp_year AS "expYear", created_at::text AS at
          FROM payments.cards

@@ -6,6 +6,7 @@ import { PaymentsError } from '../payments.error.js';
 import { Card } from './card.entity.js';
 import { brandOf, expired, luhnValid } from './card-rules.js';
 import { mapCard, type CardResponse, type VaultCardRequest } from './vault.dto.js';
+import { VaultAttempts } from './vault-attempts.js';
 import { Vault } from './vault.js';
 
 export class VaultCard extends Command<CardResponse> {
@@ -18,8 +19,9 @@ export class VaultCard extends Command<CardResponse> {
 }
 
 /**
- * Validates, verifies with the processor (the CVC's only use), encrypts and stores. The same card
- * vaulted twice by one owner returns the existing token.
+ * Validates, verifies with the processor (the CVC's only use; failed verifications are limited
+ * per customer and per card, see VaultAttempts), encrypts and stores. The same card vaulted
+ * twice by one owner returns the existing token.
  */
 @CommandHandler(VaultCard)
 export class VaultCardHandler implements ICommandHandler<VaultCard> {
@@ -27,6 +29,7 @@ export class VaultCardHandler implements ICommandHandler<VaultCard> {
     private readonly vault: Vault,
     private readonly processor: PaymentProcessor,
     private readonly transactions: Transactions,
+    private readonly attempts: VaultAttempts,
   ) {}
 
   async execute({ ownerId, card }: VaultCard): Promise<CardResponse> {
@@ -43,7 +46,10 @@ export class VaultCardHandler implements ICommandHandler<VaultCard> {
     );
     if (existing) return mapCard(existing);
 
-    const verification = await this.processor.verify({ ...card });
+    // The processor is asked only within the failed-attempt limits (card testing).
+    const verification = await this.attempts.attempt(ownerId, fingerprint, () =>
+      this.processor.verify({ ...card }),
+    );
     if (!verification.ok)
       throw new PaymentsError(
         'payments.card_declined',

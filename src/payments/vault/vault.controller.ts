@@ -13,7 +13,9 @@ import {
 import { PAYMENTS_ERRORS } from '../payments.error.js';
 import { ListCards } from './list-cards.handler.js';
 import { RotateVaultKeys } from './rotate-vault-keys.handler.js';
+import { RetryAfter } from './retry-after.js';
 import { SANDBOX_CARD_TABLE, VAULT_CARD_EXAMPLES } from './sandbox-cards.openapi.js';
+import { VAULT_ATTEMPT_LIMITS } from './vault-attempts.js';
 import { VaultCard } from './vault-card.handler.js';
 import { CardPage, CardResponse, RotationResult, VaultCardRequest } from './vault.dto.js';
 
@@ -59,13 +61,24 @@ export class VaultController {
       'body; the approving card is the default.\n\n' +
       `${SANDBOX_CARD_TABLE}\n\n` +
       'A failed top-up shows the reason as its `failureReason`; a failed order shows ' +
-      '`payment_failed:<reason>`.',
+      '`payment_failed:<reason>`.\n\n' +
+      '**Card testing.** Failed verifications are limited: after ' +
+      `${VAULT_ATTEMPT_LIMITS.perCustomer} in an hour by one customer, or ` +
+      `${VAULT_ATTEMPT_LIMITS.perCard} for one card number by anyone, vaulting answers 429 ` +
+      '`payments.too_many_card_attempts` with `Retry-After` (seconds) until the hour is over — ' +
+      'even with the right CVC. Successful verifications do not count.',
   })
   @ApiBody({ type: VaultCardRequest, examples: VAULT_CARD_EXAMPLES })
   @ApiCreatedResponse({ type: CardResponse })
+  @RetryAfter()
   @ApiProblems(
     ERRORS,
-    ['payments.card_invalid', 'payments.card_expired', 'payments.card_declined'],
+    [
+      'payments.card_invalid',
+      'payments.card_expired',
+      'payments.card_declined',
+      'payments.too_many_card_attempts',
+    ],
     { validated: true },
   )
   vaultCard(@CurrentUser() user: Principal, @Body() body: VaultCardRequest): Promise<CardResponse> {

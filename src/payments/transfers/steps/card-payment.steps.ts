@@ -87,6 +87,7 @@ export class CardPaymentSteps {
       await this.transactions.run((tx) =>
         this.transitions.finish(tx, saga, 'FAILED', 'hold_expired', `hold already ${resolved}`),
       );
+      await this.held.failed(saga);
       return 'continue';
     }
     const card = await this.vault.findCard(saga.owner_id, d.cardToken);

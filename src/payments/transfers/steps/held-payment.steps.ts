@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Transactions } from '@app/platform';
 import { Accounts } from '../../accounts/accounts.js';
-import { FraudEngine } from '../../fraud/fraud-engine.js';
+import { FraudEngine, type FraudContext } from '../../fraud/fraud-engine.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { PaymentsConfig } from '../../payments.config.js';
 import { Vault } from '../../vault/vault.js';
@@ -17,6 +17,8 @@ export type HeldPaymentSaga = SagaRow<'transfer' | 'top_up' | 'order_payment'>;
  */
 @Injectable()
 export class HeldPaymentSteps {
+  private readonly logger = new Logger(HeldPaymentSteps.name);
+
   constructor(
     private readonly transactions: Transactions,
     private readonly ledger: Ledger,
@@ -28,19 +30,7 @@ export class HeldPaymentSteps {
   ) {}
 
   async fraudCheck(saga: HeldPaymentSaga): Promise<StepOutcome> {
-    const d = saga.data;
-    const cardToken = saga.kind === 'transfer' ? undefined : saga.data.cardToken;
-    const fromAccountId = saga.kind === 'transfer' ? saga.data.fromAccountId : undefined;
-    const card = cardToken ? await this.vault.findCard(saga.owner_id, cardToken) : null;
-    const decision = await this.fraud.evaluate({
-      paymentId: saga.id,
-      amount: d.amount,
-      customerId: saga.owner_id,
-      // Only customer wallets are velocity subjects; the shared merchant account is not.
-      accountId: fromAccountId ?? (saga.kind === 'top_up' ? saga.data.toAccountId : undefined),
-      cardFingerprint: card?.fingerprint,
-      accountCreatedAt: fromAccountId ? await this.accounts.createdAt(fromAccountId) : undefined,
-    });
+    const decision = await this.fraud.evaluate(await this.fraudContext(saga));
     await this.transactions.run(async (tx) => {
       await this.fraud.record(tx.manager, saga.id, decision);
       const detail = `${decision.verdict} (score ${decision.score}${decision.rules.length ? `: ${decision.rules.map((r) => r.id).join(', ')}` : ''})`;
@@ -51,10 +41,42 @@ export class HeldPaymentSteps {
     return 'continue';
   }
 
+  /**
+   * After a saga the fraud check let through has FAILED (committed): its amount no longer counts
+   * in the fraud rules' amount windows. Best effort: a crash or a Redis error first leaves it
+   * counted, the safe side.
+   */
+  async failed(saga: HeldPaymentSaga): Promise<void> {
+    try {
+      await this.fraud.release(await this.fraudContext(saga));
+    } catch (err) {
+      this.logger.warn(
+        { sagaId: saga.id, err },
+        'could not take a failed payment out of the fraud windows',
+      );
+    }
+  }
+
+  private async fraudContext(saga: HeldPaymentSaga): Promise<FraudContext> {
+    const cardToken = saga.kind === 'transfer' ? undefined : saga.data.cardToken;
+    const fromAccountId = saga.kind === 'transfer' ? saga.data.fromAccountId : undefined;
+    const card = cardToken ? await this.vault.findCard(saga.owner_id, cardToken) : null;
+    return {
+      paymentId: saga.id,
+      kind: saga.kind,
+      amount: saga.data.amount,
+      customerId: saga.owner_id,
+      // Only customer wallets are velocity subjects; the shared merchant account is not.
+      accountId: fromAccountId ?? (saga.kind === 'top_up' ? saga.data.toAccountId : undefined),
+      cardFingerprint: card?.fingerprint,
+      accountCreatedAt: fromAccountId ? await this.accounts.createdAt(fromAccountId) : undefined,
+    };
+  }
+
   /** Holds the amount on the debit account, then goes on to `next`. */
   async hold(saga: HeldPaymentSaga, next: SagaStep): Promise<StepOutcome> {
     const d = saga.data;
-    await this.transactions.run(async (tx) => {
+    const refused = await this.transactions.run(async (tx) => {
       const result = await this.ledger.transfer(tx.manager, {
         id: d.holdId,
         kind: 'pending',
@@ -65,16 +87,20 @@ export class HeldPaymentSteps {
         timeoutSeconds: this.config.PAYMENTS_HOLD_TIMEOUT_SECONDS,
         sagaId: saga.id,
       });
-      if (!result.ok)
-        return this.transitions.finish(
+      if (!result.ok) {
+        await this.transitions.finish(
           tx,
           saga,
           'FAILED',
           result.reason,
           `hold refused: ${result.reason}`,
         );
+        return true;
+      }
       await this.transitions.advance(tx, saga, next, 'held', `hold ${d.holdId}`);
+      return false;
     });
+    if (refused) await this.failed(saga);
     return 'continue';
   }
 
@@ -115,6 +141,8 @@ export class HeldPaymentSteps {
       const detail = result.ok ? `voided ${d.voidId}` : `hold already resolved (${result.reason})`;
       await this.transitions.finish(tx, saga, 'FAILED', d.failure ?? 'failed', detail);
     });
+    // A charge whose outcome stayed unknown may have been captured: it keeps counting.
+    if (d.failure !== 'processor_unavailable') await this.failed(saga);
     return 'continue';
   }
 }
