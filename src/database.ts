@@ -18,7 +18,11 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsTransactionMode: 'each',
     synchronize: false,
     poolSize: config.DATABASE_POOL_SIZE,
-    extra: { application_name: 'five-businesses' },
+    // Bounded waits, so a lost or stalled PostgreSQL answers a request 503 instead of hanging
+    // it: a new connection (or a free pool slot) within 5 s, a statement within 15 s (set once
+    // per connection at its start, no per-query cost).
+    connectTimeoutMS: 5_000,
+    extra: { application_name: 'five-businesses', statement_timeout: 15_000 },
     // Off: TypeORM's logger prints failed queries with their parameters (password hashes,
     // tokens). Failures surface as exceptions and are logged, without parameters, where handled.
     logging: false,

@@ -188,6 +188,7 @@ export const PATH_RESOURCES: Record<string, PathResource> = {
   'accounts:id': { owned: true, value: (_, c) => c.accounts[0] },
   'transfers:id': { owned: true, value: (_, c) => c.transfers[0] },
   'notifications:id': { owned: true, value: (_, c) => c.notifications[0] },
+  'contacts:channel': { owned: false, value: () => 'sms' },
 };
 
 /** Body fields that name something: real values make valid requests reach the handler. */

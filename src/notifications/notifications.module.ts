@@ -1,5 +1,8 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
+import { ConfirmVerificationHandler } from './contacts/confirm-verification.handler.js';
+import { ContactsController } from './contacts/contacts.controller.js';
+import { RequestVerificationHandler } from './contacts/request-verification.handler.js';
 import { EmailChannel, PushChannel, SmsChannel } from './delivery/channels.js';
 import { DeliveryProcessor } from './delivery/delivery.processor.js';
 import {
@@ -17,8 +20,13 @@ import { PreferencesController } from './preferences/preferences.controller.js';
 import { UpdatePreferencesHandler } from './preferences/update-preferences.handler.js';
 
 // InboxController first: the OpenAPI document lists the inbox routes before the preferences.
-const controllers = [InboxController, PreferencesController];
-const commandHandlers = [MarkReadHandler, UpdatePreferencesHandler];
+const controllers = [InboxController, PreferencesController, ContactsController];
+const commandHandlers = [
+  MarkReadHandler,
+  UpdatePreferencesHandler,
+  RequestVerificationHandler,
+  ConfirmVerificationHandler,
+];
 const queryHandlers = [ListNotificationsHandler, GetPreferencesHandler];
 const consumers = [Welcome, NotifyOrderConfirmed, NotifyOrderFailed, NotifyRefund];
 const services = [NotificationRouter, DeliveryProcessor, EmailChannel, SmsChannel, PushChannel];

@@ -3,7 +3,8 @@ import { Inbox } from '@app/platform';
 import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
 import { checkout, newProduct } from '../commerce/helpers.js';
 import { vaultCard } from '../payments/helpers.js';
-import { settledWithNotifications } from './helpers.js';
+import { SmsChannel } from '../../src/notifications/delivery/channels.js';
+import { codeIn, settledWithNotifications, verifyContact } from './helpers.js';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -18,6 +19,11 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
   let t: TestApp;
   let admin: TestUser;
 
+  /** Verifies the user's email with the code the SMTP server received (deliveries need it). */
+  const verifyEmail = (user: TestUser) =>
+    verifyContact(t, user, 'email', () =>
+      codeIn(mails.filter((m) => m.to.includes(user.email)).at(-1)?.raw),
+    );
   const mailsAbout = (orderId: string, subject: string) =>
     mails.filter((m) => m.raw.includes(orderId) && new RegExp(`Subject: .*${subject}`).test(m.raw));
   /** The order once it reached a final status. */
@@ -86,6 +92,7 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
 
   it('emails the order confirmation with the order id to the customer, once', async () => {
     const buyer = await t.newUser();
+    await verifyEmail(buyer);
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { price: 4200, stock: 3, name: 'Espresso Machine' });
     const done = await finalOrder(
@@ -143,6 +150,7 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
 
   it('tells the customer about a failed order (nothing charged) and about a refund', async () => {
     const buyer = await t.newUser();
+    await verifyEmail(buyer);
     const card = await vaultCard(t, buyer);
     const soldOut = await newProduct(t, admin, { stock: 0 });
     const failed = await finalOrder(
@@ -175,7 +183,7 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
     expect(mailsAbout(confirmed.id, 'Refund')).toHaveLength(1);
   });
 
-  it('routes critical messages to SMS and push too once the user has a phone and a device', async () => {
+  it('routes critical messages to SMS and push too once the user has a verified phone and a device', async () => {
     const buyer = await t.newUser();
     await eventually(async () =>
       expect(
@@ -189,6 +197,11 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
       { token: buyer.accessToken },
     );
     expect(prefs.json()).toMatchObject({ phone: '+15555550100', pushToken: '••••' });
+    await verifyEmail(buyer);
+    const sms = t.resolve(SmsChannel);
+    await verifyContact(t, buyer, 'sms', () =>
+      codeIn(sms.sandboxSent.filter((m) => m.to === '+15555550100').at(-1)?.body),
+    );
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { stock: 2 });
     const done = await finalOrder(

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { checkout, newProduct } from '../commerce/helpers.js';
 import { vaultCard } from '../payments/helpers.js';
+import { markContactsVerified } from '../notifications/helpers.js';
 
 /**
  * Every metric an alert rule (deploy/prometheus/alerts.yml) or a dashboard panel
@@ -99,6 +100,7 @@ describe('observability: alerts and dashboards name real metrics', () => {
     // A little traffic: a request, a 404, an order through the whole choreography.
     const admin = await t.newUser({ roles: ['customer', 'admin'] });
     const buyer = await t.newUser();
+    await markContactsVerified(t, buyer);
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { price: 900, stock: 3 });
     const placed = await checkout(t, buyer, card.token, [{ productId: product.id, quantity: 1 }]);

@@ -5,6 +5,7 @@ import { createTestApp, eventually, settled, type TestApp } from '@app/testing';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { checkout, newProduct } from '../commerce/helpers.js';
 import { vaultCard } from '../payments/helpers.js';
+import { markContactsVerified } from '../notifications/helpers.js';
 
 /**
  * One order, one trace: the HTTP request that places it, each consumer of the choreography
@@ -39,6 +40,7 @@ describe('observability: one connected trace per order', () => {
   it('covers order request (reserves stock) → charge → confirm → notify → delivery job', async () => {
     const admin = await t.newUser({ roles: ['customer', 'admin'] });
     const buyer = await t.newUser();
+    await markContactsVerified(t, buyer);
     const card = await vaultCard(t, buyer);
     const product = await newProduct(t, admin, { price: 1200, stock: 5 });
     await settled(t);

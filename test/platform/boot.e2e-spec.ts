@@ -49,6 +49,7 @@ describe('boot', () => {
         'NotificationsSchema1795482193460',
         'OutboxInternalEvents1795490000000',
         'OutboxTraceparent1795500000000',
+        'ContactVerification1796171239264',
       ]);
       expect(
         (

@@ -24,3 +24,30 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = err as { constraint?: string; driverError?: { constraint?: string } };
   return (e.driverError?.constraint ?? e.constraint) === constraint;
 }
+
+/** Socket-level codes of a PostgreSQL that cannot be reached (refused, reset, unresolvable). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+/**
+ * PostgreSQL is gone or not answering, as opposed to refusing a statement: the server shut down
+ * or restarted (57P01/57P02/57P03), a connection exception (08xxx), a statement cut off by
+ * `statement_timeout` (57014), a socket error, or node-postgres's own words for a lost or
+ * timed-out connection. HTTP answers these 503 `platform.unavailable` (retry), never 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const code = pgCode(err);
+  if (code && (/^57P0[123]$/.test(code) || code.startsWith('08') || code === '57014')) return true;
+  if (code && NETWORK_CODES.has(code)) return true;
+  const e = err as { message?: unknown; driverError?: { message?: unknown } };
+  const message = String(e?.driverError?.message ?? e?.message ?? '');
+  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+    message,
+  );
+}

@@ -55,7 +55,8 @@ export const PLATFORM_ERRORS = defineErrors<PlatformErrorCode>({
   },
   'platform.unavailable': {
     status: 503,
-    meaning: 'A service the server depends on (e.g. Redis, for sessions) is unreachable now.',
+    meaning:
+      'A service the server depends on (PostgreSQL, or Redis for sessions) is unreachable now.',
     action: 'Retry shortly, with backoff.',
   },
   'platform.forbidden': {

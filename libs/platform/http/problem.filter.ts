@@ -9,6 +9,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type PlatformErrorCode } from './app-error.js';
 import { PROBLEM_TYPE_PATH } from './error-catalogue.js';
+import { isDatabaseUnavailable } from '../database/pg-errors.js';
 import { activeSpanIds, tracingEnabled } from '../observability/tracing.js';
 import { TRACE_ID } from '../observability/tracing.interceptor.js';
 
@@ -133,6 +134,11 @@ export function toProblem(
         : (FIXED_DETAILS[status] ??
           (Array.isArray(message) ? message.join('; ') : String(message)));
     internal = status >= 500;
+  } else if (isDatabaseUnavailable(err)) {
+    // PostgreSQL lost or not answering: the client may retry; readiness already says 503.
+    status = 503;
+    code = 'platform.unavailable';
+    detail = 'The database is unreachable or did not answer in time; retry shortly.';
   } else {
     status = 500;
     code = 'platform.internal';

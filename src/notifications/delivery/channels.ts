@@ -60,10 +60,18 @@ async function postJson(url: string, key: string | undefined, body: object): Pro
   return String(json.sid ?? json.name ?? json.id ?? randomUUID());
 }
 
-/** SMS: `sandbox` (default) records the delivery; `twilio` posts to a Twilio-shaped API. */
+/** How many sandbox SMS the process keeps in memory (the newest). */
+const SANDBOX_KEEP = 200;
+
+/**
+ * SMS: `sandbox` (default) records the delivery — the last messages stay in `sandboxSent`, in
+ * memory only, so development and tests can read what a phone would have received (e.g. a
+ * verification code); `twilio` posts to a Twilio-shaped API.
+ */
 @Injectable()
 export class SmsChannel implements ChannelAdapter {
   private readonly logger = new Logger(SmsChannel.name);
+  readonly sandboxSent: Message[] = [];
   constructor(private readonly config: NotificationsConfig) {}
 
   async send(m: Message): Promise<string> {
@@ -72,6 +80,8 @@ export class SmsChannel implements ChannelAdapter {
         To: m.to,
         Body: `${m.title}: ${m.body}`,
       });
+    this.sandboxSent.push(m);
+    if (this.sandboxSent.length > SANDBOX_KEEP) this.sandboxSent.shift();
     this.logger.debug('sandbox SMS recorded');
     return `sandbox-sms-${randomUUID()}`;
   }

@@ -22,7 +22,8 @@ const scrub = (message: string) =>
   message.replace(/<[^>]*@[^>]*>|\S+@\S+/g, '<address>').slice(0, 500);
 
 /** A claimed notification with its recipient's addresses. */
-type Claimed = NotificationRow & Pick<RecipientRow, 'email' | 'phone' | 'push_token'>;
+type Claimed = NotificationRow &
+  Pick<RecipientRow, 'email' | 'phone' | 'push_token' | 'email_verified_at' | 'phone_verified_at'>;
 
 /**
  * Sends queued notifications (BullMQ `notifications.deliver`, retried with backoff).
@@ -99,7 +100,7 @@ export class DeliveryProcessor extends WorkerHost {
          FROM notifications.recipients r
         WHERE n.id = $1 AND r.user_id = n.user_id
           AND (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < now() - interval '5 minutes'))
-        RETURNING n.*, r.email, r.phone, r.push_token`,
+        RETURNING n.*, r.email, r.phone, r.push_token, r.email_verified_at, r.phone_verified_at`,
       [id],
     );
     const n = claimed[0];
@@ -108,6 +109,18 @@ export class DeliveryProcessor extends WorkerHost {
         { notificationId: id },
         'skipped: already delivered, being delivered, or gone',
       );
+      return 'skipped';
+    }
+    // The address may have changed since routing (a new phone starts unverified): never send to it.
+    const unverified =
+      (n.channel === 'email' && !n.email_verified_at) ||
+      (n.channel === 'sms' && !n.phone_verified_at);
+    if (unverified) {
+      await this.db.query(
+        `UPDATE notifications.notifications SET status = 'failed', claimed_at = NULL, error = $2 WHERE id = $1`,
+        [id, `${n.channel} address not verified`],
+      );
+      this.logger.debug({ notificationId: id }, 'skipped: address not verified');
       return 'skipped';
     }
     const adapter: ChannelAdapter =

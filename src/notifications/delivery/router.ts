@@ -15,7 +15,8 @@ export type DeliveryJob = JobData<'deliver', { notificationId: string }>;
  * - critical → every channel the user can be reached on, at once (opt-outs don't apply);
  * - normal → push + in-app (push only if enabled);
  * - low → in-app.
- * Channels without an address (no phone, no push token) are skipped.
+ * Channels without an address (no phone, no push token) are skipped, and so are an email or a
+ * phone not verified yet: otherwise anyone could make the service message any address.
  */
 const CHANNELS: Record<Priority, Channel[]> = {
   critical: ['email', 'sms', 'push', 'in_app'],
@@ -60,8 +61,8 @@ export class NotificationRouter {
     if (!r) throw new Error(`recipient ${n.userId} is not known yet`);
     const critical = n.priority === 'critical';
     const reachable: Record<Channel, boolean> = {
-      email: Boolean(r.email) && (critical || r.email_enabled),
-      sms: Boolean(r.phone) && (critical || r.sms_enabled),
+      email: Boolean(r.email && r.email_verified_at) && (critical || r.email_enabled),
+      sms: Boolean(r.phone && r.phone_verified_at) && (critical || r.sms_enabled),
       push: Boolean(r.push_token) && (critical || r.push_enabled),
       in_app: true,
     };

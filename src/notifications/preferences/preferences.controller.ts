@@ -15,7 +15,10 @@ const ROUTING =
   'failed, refunds) goes to email, SMS and push wherever the user has an address, whatever ' +
   'the switches say, and to the inbox; **normal** (the welcome) goes to push when `push` is on ' +
   'and a device token is set, and to the inbox; **low** goes to the inbox only. No message ' +
-  'below critical uses email or SMS today, so `email` and `sms` are kept for those to come.';
+  'below critical uses email or SMS today, so `email` and `sms` are kept for those to come. ' +
+  'Email and SMS go only to a **verified** address (`emailVerified`, `phoneVerified`): verify ' +
+  'one with `POST /v1/notifications/contacts/{channel}/verification` and `…/confirm`; a ' +
+  'changed phone starts unverified.';
 
 /** Which channels reach the user, and the addresses they added (phone, device token). */
 @ApiTags('notifications')

@@ -8,11 +8,15 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 /** The body of `PUT`: every field optional; what is left out keeps its value. */
 @ContextSchema('notifications')
 export class UpdatePreferencesRequest {
-  @ApiPropertyOptional({ description: 'Email for non-critical messages (critical ones always go)' })
+  @ApiPropertyOptional({
+    description: 'Email for non-critical messages (critical ones always go, once verified)',
+  })
   @OptionalField()
   @IsBoolean()
   email?: boolean;
-  @ApiPropertyOptional({ description: 'SMS for non-critical messages (critical ones always go)' })
+  @ApiPropertyOptional({
+    description: 'SMS for non-critical messages (critical ones always go, once verified)',
+  })
   @OptionalField()
   @IsBoolean()
   sms?: boolean;
@@ -44,9 +48,13 @@ export class UpdatePreferencesRequest {
 /** A recipient's channel preferences and addresses, as the user sees them. */
 @ContextSchema('notifications')
 export class Preferences {
-  @ApiProperty({ description: 'Email for non-critical messages (critical ones always go)' })
+  @ApiProperty({
+    description: 'Email for non-critical messages (critical ones always go, once verified)',
+  })
   email: boolean;
-  @ApiProperty({ description: 'SMS for non-critical messages (critical ones always go)' })
+  @ApiProperty({
+    description: 'SMS for non-critical messages (critical ones always go, once verified)',
+  })
   sms: boolean;
   @ApiProperty({ description: 'Push for normal-priority messages (critical ones always go)' })
   push: boolean;
@@ -61,6 +69,18 @@ export class Preferences {
     description: 'Masked: `••••` once a device token is set (it is never shown back), else absent',
   })
   pushToken?: string;
+  @ApiProperty({
+    description:
+      'Whether the email (from registration) is verified; unverified, it receives nothing but ' +
+      'its verification code (`POST /v1/notifications/contacts/email/verification`)',
+  })
+  emailVerified: boolean;
+  @ApiProperty({
+    description:
+      'Whether the phone is verified (false while there is none, and again after it is ' +
+      'changed); unverified, it receives nothing but its verification code',
+  })
+  phoneVerified: boolean;
 }
 
 /** A recipient's preferences as the user sees them: the device token is never shown back. */
@@ -71,5 +91,7 @@ export function mapPreferences(r: RecipientRow): Preferences {
     push: r.push_enabled,
     phone: r.phone ?? undefined,
     pushToken: r.push_token ? '••••' : undefined,
+    emailVerified: r.email_verified_at !== null,
+    phoneVerified: r.phone !== null && r.phone_verified_at !== null,
   };
 }

@@ -11,6 +11,12 @@ export class Recipient {
   @Column('boolean', { name: 'email_enabled', default: true }) emailEnabled: boolean;
   @Column('boolean', { name: 'sms_enabled', default: true }) smsEnabled: boolean;
   @Column('boolean', { name: 'push_enabled', default: true }) pushEnabled: boolean;
+  /** Set when the email was confirmed by a code; reset when the email changes. */
+  @Column('timestamptz', { name: 'email_verified_at', nullable: true })
+  emailVerifiedAt: Date | null;
+  /** Set when the phone was confirmed by a code; reset when the phone changes. */
+  @Column('timestamptz', { name: 'phone_verified_at', nullable: true })
+  phoneVerifiedAt: Date | null;
   @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt: Date;
 }
 
@@ -24,5 +30,7 @@ export interface RecipientRow {
   email_enabled: boolean;
   sms_enabled: boolean;
   push_enabled: boolean;
+  email_verified_at: Date | null;
+  phone_verified_at: Date | null;
   updated_at: Date;
 }

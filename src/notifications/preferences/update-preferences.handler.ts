@@ -18,7 +18,10 @@ export class UpdatePreferences extends Command<Preferences> {
   }
 }
 
-/** Changes the fields given and keeps the others; a phone or device token can be replaced, not removed. */
+/**
+ * Changes the fields given and keeps the others; a phone or device token can be replaced, not
+ * removed. A different phone starts unverified (SET sees the old `phone` on the right-hand side).
+ */
 @CommandHandler(UpdatePreferences)
 export class UpdatePreferencesHandler implements ICommandHandler<UpdatePreferences> {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -26,7 +29,8 @@ export class UpdatePreferencesHandler implements ICommandHandler<UpdatePreferenc
   async execute({ userId, changes: c }: UpdatePreferences): Promise<Preferences> {
     const [rows] = await this.db.query<[RecipientRow[], number]>(
       `UPDATE notifications.recipients SET email_enabled = COALESCE($2, email_enabled), sms_enabled = COALESCE($3, sms_enabled),
-              push_enabled = COALESCE($4, push_enabled), phone = COALESCE($5, phone), push_token = COALESCE($6, push_token), updated_at = now()
+              push_enabled = COALESCE($4, push_enabled), phone = COALESCE($5, phone), push_token = COALESCE($6, push_token), updated_at = now(),
+              phone_verified_at = CASE WHEN $5::text IS NULL OR $5::text = phone THEN phone_verified_at END
         WHERE user_id = $1 RETURNING *`,
       [
         userId,
