@@ -26,7 +26,7 @@ module.exports = {
         'libs/ never imports src/ (libs/testing may boot the composition root, nothing else).',
       severity: 'error',
       from: { path: '^libs/' },
-      to: { path: '^src/', pathNot: '^src/(app\\.factory|database|contexts)\\.ts$' },
+      to: { path: '^src/', pathNot: '^src/(app\\.factory|database)\\.ts$' },
     },
     {
       name: 'only-testing-boots-the-app',

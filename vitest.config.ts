@@ -13,7 +13,7 @@ export default defineConfig({
       'test/**/*.spec.ts',
       'test/**/*.e2e-spec.ts',
     ],
-    globalSetup: ['./libs/testing/global-setup.ts'],
+    globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -2,6 +2,7 @@
  * @app/platform — what every context builds on. Import from here only (never deep paths).
  */
 export * from './config/app-config.js';
+export { envBool, envInt, envList } from './config/env-values.js';
 export * from './config/load-config.js';
 export * from './context/context-descriptor.js';
 export * from './database/pg-errors.js';

@@ -56,7 +56,7 @@ export class TestApp {
     const database = options.database ?? (await createTestDatabase());
     const redisPrefix = options.redisPrefix ?? `test:${randomBytes(5).toString('hex')}:`;
     const env = {
-      // Its DATA_DIR is the run's (global-setup.ts): the run's generated secrets, unless a test
+      // Its DATA_DIR is the run's (test/global-setup.ts): the run's generated secrets, unless a test
       // sets them (or another NODE_ENV: production never reads DATA_DIR).
       ...process.env,
       NODE_ENV: 'test',

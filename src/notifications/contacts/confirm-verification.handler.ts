@@ -2,10 +2,10 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotificationsError } from '../notifications.error.js';
-import { noProfileYet } from '../preferences/get-preferences.handler.js';
 import { mapPreferences, type Preferences } from '../preferences/preferences.dto.js';
-import type { RecipientRow } from '../preferences/recipient.entity.js';
 import type { ContactVerificationRow, VerifiableChannel } from './contact-verification.entity.js';
+import { lockContact } from './lock-contact.js';
+import type { RecipientRow } from '../preferences/recipient.entity.js';
 import { codeMatches, hashCode, MAX_ATTEMPTS } from './verification-code.js';
 
 export class ConfirmVerification extends Command<Preferences> {
@@ -43,19 +43,8 @@ export class ConfirmVerificationHandler implements ICommandHandler<ConfirmVerifi
 
   async execute({ userId, channel, code }: ConfirmVerification): Promise<Preferences> {
     const outcome = await this.db.transaction(async (m): Promise<Outcome> => {
-      const [r]: RecipientRow[] = await m.query(
-        `SELECT * FROM notifications.recipients WHERE user_id = $1 FOR UPDATE`,
-        [userId],
-      );
-      if (!r) throw noProfileYet();
-      const contact = channel === 'email' ? r.email : r.phone;
-      if (!contact)
-        throw new NotificationsError(
-          'notifications.contact_missing',
-          'No phone to verify: add one with PUT /v1/notifications/preferences first.',
-        );
-      if (channel === 'email' ? r.email_verified_at : r.phone_verified_at)
-        return { ok: true, preferences: mapPreferences(r) };
+      const { recipient: r, contact, verified } = await lockContact(m, userId, channel);
+      if (verified) return { ok: true, preferences: mapPreferences(r) };
       const [v]: (ContactVerificationRow & { expired: boolean })[] = await m.query(
         `SELECT *, expires_at <= now() AS expired FROM notifications.contact_verifications
           WHERE user_id = $1 AND channel = $2 FOR UPDATE`,

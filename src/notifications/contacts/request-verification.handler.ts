@@ -6,9 +6,8 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { EmailChannel, SmsChannel } from '../delivery/channels.js';
 import { NotificationsError } from '../notifications.error.js';
-import { noProfileYet } from '../preferences/get-preferences.handler.js';
-import type { RecipientRow } from '../preferences/recipient.entity.js';
 import type { VerifiableChannel } from './contact-verification.entity.js';
+import { lockContact } from './lock-contact.js';
 import type { VerificationSent } from './contacts.dto.js';
 import { CODE_TTL_MINUTES, hashCode, MAX_SENDS_PER_HOUR, newCode } from './verification-code.js';
 
@@ -38,18 +37,8 @@ export class RequestVerificationHandler implements ICommandHandler<RequestVerifi
 
   execute({ userId, channel }: RequestVerification): Promise<VerificationSent> {
     return this.db.transaction(async (m) => {
-      const [r]: RecipientRow[] = await m.query(
-        `SELECT * FROM notifications.recipients WHERE user_id = $1 FOR UPDATE`,
-        [userId],
-      );
-      if (!r) throw noProfileYet();
-      const contact = channel === 'email' ? r.email : r.phone;
-      if (!contact)
-        throw new NotificationsError(
-          'notifications.contact_missing',
-          'No phone to verify: add one with PUT /v1/notifications/preferences first.',
-        );
-      if (channel === 'email' ? r.email_verified_at : r.phone_verified_at)
+      const { contact, verified } = await lockContact(m, userId, channel);
+      if (verified)
         throw new NotificationsError(
           'notifications.contact_verified',
           `Your ${channel === 'email' ? 'email' : 'phone'} is already verified.`,

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { CONTEXTS } from '../../src/contexts.js';
-import { dataSourceOptions } from '../../src/database.js';
-import { admin, databaseUrl, TEMPLATE_DB, TEST_DB_PREFIX } from './database.js';
+import { CONTEXTS } from '../src/contexts.js';
+import { dataSourceOptions } from '../src/database.js';
+import { admin, databaseUrl, TEMPLATE_DB, TEST_DB_PREFIX } from '../libs/testing/database.js';
 
 /**
  * Once per `npm test`: generate this run's secrets, migrate a template database that every test
