@@ -41,7 +41,7 @@ export const IDENTITY_ERRORS = defineErrors({
 export type IdentityErrorCode = keyof typeof IDENTITY_ERRORS;
 
 export class IdentityError extends AppError {
-  constructor(code: IdentityErrorCode, detail: string) {
-    super(code, IDENTITY_ERRORS[code].status, detail);
+  constructor(code: IdentityErrorCode, detail: string, extensions?: Record<string, unknown>) {
+    super(code, IDENTITY_ERRORS[code].status, detail, extensions);
   }
 }

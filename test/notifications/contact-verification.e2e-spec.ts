@@ -130,6 +130,8 @@ describe('notifications: email and SMS only to verified contacts (issue #11)', (
       code: 'notifications.verification_throttled',
       retryAfter: expect.any(Number),
     });
+    // The header says the same as the body (the problem filter sends it for any `retryAfter`).
+    expect(Number(sixth.headers['retry-after'])).toBe(sixth.json().retryAfter);
     // Changing the phone does not start a new count.
     await setPhone(buyer, newPhone());
     expect((await requestCode(buyer)).statusCode).toBe(429);

@@ -1,4 +1,3 @@
-import { createTestApp, type TestApp } from '@app/testing';
 import type { Response as InjectResponse } from 'light-my-request';
 import { send } from '../../libs/testing/fuzz-runner.js';
 import { createHarness, type Harness } from '../../libs/testing/harness.js';
@@ -7,7 +6,7 @@ import { baseDraft, type Draft } from '../../libs/testing/openapi-fuzz.js';
 
 /**
  * Limits every route keeps, checked over the operations of the served document: page sizes,
- * body size, key count and depth, the rate limit across two app instances sharing Redis, CORS
+ * body size, key count and depth, CORS
  * for unlisted origins, and `Cache-Control: no-store` on answers that carry tokens.
  */
 const ALLOWED_ORIGIN = 'https://shop.example';
@@ -188,32 +187,4 @@ describe('limits on every route', () => {
   });
 });
 
-describe('the rate limit across two app instances sharing Redis', () => {
-  let first: TestApp;
-  let second: TestApp;
-  const LIMIT = 6;
-
-  beforeAll(async () => {
-    const env = { RATE_LIMIT_PER_MINUTE: String(LIMIT) };
-    first = await createTestApp({ env });
-    second = await createTestApp({ env, database: first.database, redisPrefix: first.redisPrefix });
-  }, 120_000);
-  afterAll(async () => {
-    await second?.close();
-    await first?.close();
-  });
-
-  it('lets exactly RATE_LIMIT_PER_MINUTE requests through in all, then 429 problem+json from both', async () => {
-    const statuses: number[] = [];
-    let last: InjectResponse | undefined;
-    for (let i = 0; i < LIMIT * 2; i++) {
-      last = await (i % 2 === 0 ? first : second).get('/problems');
-      statuses.push(last.statusCode);
-    }
-    expect(statuses.filter((s) => s === 200)).toHaveLength(LIMIT);
-    expect(statuses.slice(LIMIT)).toEqual(Array(LIMIT).fill(429));
-    expect(isProblem(last!)).toBe(true);
-    expect(last!.json().code).toBe('platform.rate_limited');
-    expect(Number(last!.headers['retry-after'])).toBeGreaterThan(0);
-  });
-});
+// The rate limit across two server processes sharing Redis: rate-limit-processes.e2e-spec.ts.

@@ -210,6 +210,10 @@ export class ProblemFilter implements ExceptionFilter {
       traceIdOf(request) ?? String(request.id ?? ''),
     );
     if (internal) this.logger.error({ err, traceId: problem.traceId }, 'unhandled error');
+    // A problem that says when to come back (`retryAfter`, seconds) says it in the header too.
+    const retryAfter = err instanceof AppError ? err.extensions.retryAfter : undefined;
+    if (typeof retryAfter === 'number' && retryAfter >= 0)
+      void reply.header('retry-after', String(Math.ceil(retryAfter)));
     sendProblem(reply, problem);
   }
 }

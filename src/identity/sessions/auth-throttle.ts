@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ContextRedis } from '@app/platform';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { normalizeEmail } from '../accounts/user.entity.js';
 import { IdentityConfig } from '../identity.config.js';
@@ -99,10 +99,10 @@ export class AuthThrottleGuard implements CanActivate {
       route === 'login' && typeof email === 'string' ? email : undefined,
     );
     if (wait === undefined) return true;
-    void http.getResponse<FastifyReply>().header('retry-after', String(wait));
     throw new IdentityError(
       'identity.too_many_attempts',
       `Too many attempts; try again in ${wait} seconds.`,
+      { retryAfter: wait },
     );
   }
 }

@@ -13,7 +13,6 @@ import {
 import { PAYMENTS_ERRORS } from '../payments.error.js';
 import { ListCards } from './list-cards.handler.js';
 import { RotateVaultKeys } from './rotate-vault-keys.handler.js';
-import { RetryAfter } from './retry-after.js';
 import { SANDBOX_CARD_TABLE, VAULT_CARD_EXAMPLES } from './sandbox-cards.openapi.js';
 import { VAULT_ATTEMPT_LIMITS } from './vault-attempts.js';
 import { VaultCard } from './vault-card.handler.js';
@@ -70,7 +69,6 @@ export class VaultController {
   })
   @ApiBody({ type: VaultCardRequest, examples: VAULT_CARD_EXAMPLES })
   @ApiCreatedResponse({ type: CardResponse })
-  @RetryAfter()
   @ApiProblems(
     ERRORS,
     [
