@@ -1,4 +1,5 @@
 import { platformEntities, platformMigrations, type AppConfig } from '@app/platform';
+import pg from 'pg';
 import type { DataSourceOptions } from 'typeorm';
 import { CONTEXTS } from './contexts.js';
 
@@ -18,13 +19,50 @@ export function dataSourceOptions(config: AppConfig): DataSourceOptions {
     migrationsTransactionMode: 'each',
     synchronize: false,
     poolSize: config.DATABASE_POOL_SIZE,
-    // Bounded waits, so a lost or stalled PostgreSQL answers a request 503 instead of hanging
-    // it: a new connection (or a free pool slot) within 5 s, a statement within 15 s (set once
-    // per connection at its start, no per-query cost).
-    connectTimeoutMS: 5_000,
-    extra: { application_name: 'five-businesses', statement_timeout: 15_000 },
+    // Bounded waits, so a lost, stalled or black-holed PostgreSQL answers a request 503 instead
+    // of hanging it: a pool slot or a new connection within DATABASE_CONNECT_TIMEOUT_MS; a
+    // statement cancelled by the server after DATABASE_STATEMENT_TIMEOUT_MS (set once per
+    // connection at its start, no per-query cost), and given up by the client 1 s later when
+    // the server never answers at all (`query_timeout`; the connection is then dropped).
+    connectTimeoutMS: config.DATABASE_CONNECT_TIMEOUT_MS,
+    extra: {
+      application_name: 'five-businesses',
+      statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      query_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS + 1_000,
+      // The kernel notices a peer that vanished without a FIN (half-open) on an idle connection.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      Client: DeadlineClient,
+    },
     // Off: TypeORM's logger prints failed queries with their parameters (password hashes,
     // tokens). Failures surface as exceptions and are logged, without parameters, where handled.
     logging: false,
   };
+}
+
+/**
+ * node-postgres's client, except that a query given up by `query_timeout` closes its
+ * connection: pg leaves the unanswered query active on it, so the pool would hand out a
+ * connection whose next statements wait behind it (or, once a late answer arrives, run inside
+ * that abandoned transaction). Closed, the pool drops it and connects afresh.
+ */
+class DeadlineClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    const query = this.query.bind(this) as (...args: unknown[]) => unknown;
+    this.query = ((...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise)
+        result.catch((err: unknown) => {
+          if ((err as Error | undefined)?.message === 'Query read timeout') this.dropConnection();
+        });
+      return result;
+    }) as pg.Client['query'];
+  }
+
+  private dropConnection(): void {
+    (
+      this as unknown as { connection?: { stream?: { destroy(): void } } }
+    ).connection?.stream?.destroy();
+  }
 }

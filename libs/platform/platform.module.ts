@@ -102,8 +102,10 @@ export class PlatformModule {
           defaultJobOptions: {
             removeOnComplete: 1000,
             removeOnFail: 5000,
+            // Bounded (5 attempts, 1 s doubling) and jittered (each delay 50–100% of its
+            // step), so jobs that failed together on a lost Redis or database retry apart.
             attempts: 5,
-            backoff: { type: 'exponential', delay: 1000 },
+            backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
           },
           // API-only processes (WORKERS=false) declare queues but start no workers.
           extraOptions: { manualRegistration: !config.WORKERS },

@@ -16,8 +16,11 @@ export interface PrivateServer {
   url: string;
   /** `immediate`: no shutdown work (PostgreSQL `-m immediate`, Redis SIGKILL); `fast`: clean. */
   stop(options?: { mode?: StopMode }): Promise<void>;
-  /** Starts it again on the same port and data directory. */
-  start(): Promise<void>;
+  /**
+   * Starts it again on the same port and data directory; `empty`: with its data deleted first
+   * (a Redis restarted without its append-only file).
+   */
+  start(options?: { empty?: boolean }): Promise<void>;
   /** Stops it and deletes its data directory. */
   destroy(): Promise<void>;
 }
@@ -47,6 +50,15 @@ export async function freePort(): Promise<number> {
       server.close(() => ok(port));
     });
   });
+}
+
+/**
+ * Adds something (a fault proxy, say) to what `destroyFaultLab()` destroys; returns a function
+ * that takes it off again (when it was closed on its own).
+ */
+export function registerForCleanup(thing: { destroy(): Promise<void> | void }): () => void {
+  live.add(thing);
+  return () => void live.delete(thing);
 }
 
 /** Destroys every server and process this file started; for afterAll. */
@@ -123,16 +135,25 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   return server;
 }
 
-/** A private `redis-server` (append-only file on) on a free port. */
-export async function startPrivateRedis(): Promise<PrivateServer> {
+/**
+ * A private `redis-server` (append-only file on) on a free port; `args` are extra command-line
+ * options (`['--maxmemory-policy', 'allkeys-lru']`).
+ */
+export async function startPrivateRedis({
+  args = [],
+}: { args?: string[] } = {}): Promise<PrivateServer> {
   const dir = mkdtempSync(join(tmpdir(), 'fb-fault-redis-'));
   const port = await freePort();
   let child: ChildProcess | undefined;
-  const start = async () => {
+  const start = async ({ empty = false }: { empty?: boolean } = {}) => {
     if (child) return;
+    if (empty) {
+      for (const entry of readdirSync(dir))
+        rmSync(join(dir, entry), { recursive: true, force: true });
+    }
     const proc = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir],
+      ['--port', String(port), '--bind', '127.0.0.1', '--appendonly', 'yes', '--dir', dir, ...args],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     child = proc;
@@ -203,12 +224,22 @@ export function buildServer(): void {
   const stale = () =>
     !existsSync(main) ||
     Math.max(
-      ...['src', 'libs/platform', 'libs/contracts'].map((d) => newestSource(join(ROOT, d))),
+      ...['src', 'libs/platform', 'libs/contracts', 'bench'].map((d) =>
+        newestSource(join(ROOT, d)),
+      ),
     ) > statSync(main).mtimeMs;
   if (!stale()) return;
+  // Checked again under the lock: a file that waited for another's build must not build again.
+  const stillStale =
+    '[ ! -f dist/src/main.js ] || [ -n "$(find src libs/platform libs/contracts bench -name \'*.ts\' -newer dist/src/main.js -print -quit)" ]';
   const res = spawnSync(
     'flock',
-    [join(tmpdir(), 'fault-lab-build.lock'), 'sh', '-c', 'npx nest build'],
+    [
+      join(tmpdir(), 'fault-lab-build.lock'),
+      'sh',
+      '-c',
+      `if ${stillStale}; then npx nest build; fi`,
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (res.status !== 0) throw new Error(`nest build failed: ${res.stdout}${res.stderr}`);
@@ -271,7 +302,9 @@ export async function startServer(
   live.add(handle);
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (hasExited) throw new Error(`server exited during start:\n${out}`);
+    // `exit` on the error: a test of a refused boot asserts the exit code.
+    if (hasExited)
+      throw Object.assign(new Error(`server exited during start:\n${out}`), { exit: await exited });
     try {
       const res = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return handle;

@@ -146,12 +146,15 @@ export class TestApp {
     return res.json();
   }
 
-  /** Closes the app; drops the database and Redis keys it created. */
-  async close(): Promise<void> {
+  /**
+   * Closes the app; drops the database and Redis keys it created. `keepRedis`: leaves its keys
+   * for a restart on the same prefix (a restarted server finds its Redis as it left it).
+   */
+  async close({ keepRedis = false } = {}): Promise<void> {
     const redis = this.redis;
     const keys: string[] = [];
-    let cursor = '0';
-    do {
+    let cursor = keepRedis ? undefined : '0';
+    while (cursor !== undefined) {
       const [next, batch] = await redis.scan(
         cursor,
         'MATCH',
@@ -159,9 +162,9 @@ export class TestApp {
         'COUNT',
         1000,
       );
-      cursor = next;
+      cursor = next === '0' ? undefined : next;
       keys.push(...batch);
-    } while (cursor !== '0');
+    }
     if (keys.length > 0) await redis.del(...keys);
     await this.app.close();
     if (this.ownsDatabase) await this.database.drop();

@@ -1,8 +1,9 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { dbUrl, sql } from '../../bench/env.js';
+import { buildServer } from '../../libs/testing/fault-lab.js';
 
 const root = join(import.meta.dirname, '../..');
 const results = join(root, 'bench/results');
@@ -15,9 +16,8 @@ const BENCH_DB = 'fb_bench_app';
  * shared and noisy; the figures are for `npm run bench`).
  */
 describe('benchmark harness (quick mode)', () => {
-  beforeAll(() => {
-    execFileSync('npx', ['nest', 'build'], { cwd: root, stdio: 'ignore' });
-  }, 300_000);
+  // dist/ as the fault lab builds it: once per change, shared with the fault files.
+  beforeAll(() => buildServer(), 300_000);
 
   it('runs every scenario with its anchor and checks the invariants', { timeout: 600_000 }, () => {
     const before = new Set(readdirSync(join(root, 'bench/results')));

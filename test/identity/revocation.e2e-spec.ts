@@ -66,6 +66,33 @@ describe('identity: revocation reaches access tokens', () => {
     }
   });
 
+  it('Redis restarted empty: a logged-out token stays refused, older tokens need a refresh', async () => {
+    const loggedOut = await t.newUser();
+    const active = await t.newUser();
+    await t.post('/v1/identity/logout', { refreshToken: loggedOut.refreshToken });
+    expect((await me(loggedOut.accessToken)).statusCode).toBe(401);
+    expect((await me(active.accessToken)).statusCode).toBe(200);
+    // Everything this app kept in Redis goes, as with a Redis restarted without its data: the
+    // deny-list entry too, so a check of it alone would let the logged-out token back in.
+    const keys = await t.redis.keys(`${t.redisPrefix}*`);
+    expect(keys.length).toBeGreaterThan(0);
+    await t.redis.del(...keys);
+    // iat has whole seconds: a token from the second the list restarted in is still accepted.
+    await new Promise((r) => setTimeout(r, 1100));
+
+    for (const token of [loggedOut.accessToken, active.accessToken]) {
+      const res = await me(token);
+      expect(res.statusCode).toBe(401);
+      expect(res.json().code).toBe('platform.session_revoked');
+    }
+    // Refresh tokens live in PostgreSQL: the active session refreshes, the ended one cannot.
+    const refreshed = await t.post('/v1/identity/refresh', { refreshToken: active.refreshToken });
+    expect(refreshed.statusCode).toBe(200);
+    expect((await me(refreshed.json().accessToken)).statusCode).toBe(200);
+    const ended = await t.post('/v1/identity/refresh', { refreshToken: loggedOut.refreshToken });
+    expect(ended.statusCode).toBe(401);
+  });
+
   it('fails closed: when Redis cannot be asked, a valid token is not accepted', async () => {
     const user = await t.newUser();
     // A real client to a port nothing listens on (not a mock): every command fails.

@@ -159,11 +159,16 @@ describe('secrets: development generates them once per installation', () => {
       user = await first.newUser();
       card = await vaultCard(first, user);
     } finally {
-      await first.close();
+      await first.close({ keepRedis: true });
     }
 
-    // A restart: same secrets, so its tokens and its vaulted cards still work.
-    const restart = await createTestApp({ env: development(dataDir), database });
+    // A restart (same database, same Redis): same secrets, so its tokens and its vaulted cards
+    // still work.
+    const restart = await createTestApp({
+      env: development(dataDir),
+      database,
+      redisPrefix: first.redisPrefix,
+    });
     try {
       expect(secretsOf(restart)).toEqual(generated);
       expect((await me(restart, user.accessToken)).statusCode).toBe(200);

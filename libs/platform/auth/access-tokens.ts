@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
@@ -41,14 +41,23 @@ const REVOCATION_MARGIN_SECONDS = 30;
  *
  * Revocation: every token carries a session id (`sid`). Ending a session puts its id in a
  * deny-list in Redis (`platform:revoked-session:<sid>`) for as long as a token can live, and
- * `verify` refuses tokens whose session is there: one EXISTS per verification, on the shared
+ * `verify` refuses tokens whose session is there: one MGET per verification, on the shared
  * auto-pipelined connection. If Redis cannot answer, `verify` fails closed (`unavailable`).
+ *
+ * A deny-list that Redis lost (restarted empty, flushed) would let revoked tokens back in, so
+ * it has a start: `platform:revocations-since` (ms), set when the first process boots. When a
+ * verification finds it missing, the list is known to be incomplete: the key is set to now and
+ * every token issued before it is refused as `revoked` — clients refresh (refresh tokens and
+ * their revocations live in PostgreSQL, so an ended session stays ended) instead of a logged-out
+ * token working again. A token issued in the second before the new start is still accepted
+ * (`iat` has whole seconds).
  */
 @Injectable()
-export class AccessTokens {
+export class AccessTokens implements OnModuleInit {
   private readonly key: Uint8Array;
   private readonly roles: ReadonlySet<Role>;
   private readonly revokedPrefix: string;
+  private readonly sinceKey: string;
 
   constructor(
     private readonly config: AppConfig,
@@ -58,7 +67,14 @@ export class AccessTokens {
   ) {
     this.key = new TextEncoder().encode(config.JWT_SECRET);
     this.roles = new Set(roles);
-    this.revokedPrefix = new RedisKeys(config).for('platform').key('revoked-session', '');
+    const keys = new RedisKeys(config).for('platform');
+    this.revokedPrefix = keys.key('revoked-session', '');
+    this.sinceKey = keys.key('revocations-since');
+  }
+
+  /** The deny-list starts complete with the first process (a no-op once it is set). */
+  async onModuleInit(): Promise<void> {
+    await this.redis?.set(this.sinceKey, String(Date.now()), 'NX').catch(() => undefined);
   }
 
   get ttlSeconds(): number {
@@ -84,6 +100,7 @@ export class AccessTokens {
   /** Returns the principal, or a reason the token is not acceptable. */
   async verify(token: string): Promise<Principal | TokenRejection> {
     let principal: Principal & { sessionId: string };
+    let issuedAt: number;
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -93,6 +110,7 @@ export class AccessTokens {
         requiredClaims: ['sub', 'exp', 'iat', 'sid'],
       });
       if (typeof payload.sid !== 'string') return { error: 'invalid' };
+      issuedAt = payload.iat!;
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is Role => typeof r === 'string' && this.roles.has(r))
         : [];
@@ -106,8 +124,18 @@ export class AccessTokens {
       return { error: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
     }
     try {
-      if ((await this.client().exists(this.revokedPrefix + principal.sessionId)) > 0)
-        return { error: 'revoked' };
+      const [revoked, since] = await this.client().mget(
+        this.revokedPrefix + principal.sessionId,
+        this.sinceKey,
+      );
+      if (revoked !== null) return { error: 'revoked' };
+      let start = Number(since);
+      if (since === null) {
+        // Redis lost the deny-list: it is complete only from now on.
+        await this.client().set(this.sinceKey, String(Date.now()), 'NX');
+        start = Number(await this.client().get(this.sinceKey));
+      }
+      if ((issuedAt + 1) * 1000 <= start) return { error: 'revoked' };
     } catch {
       return { error: 'unavailable' };
     }

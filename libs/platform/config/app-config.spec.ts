@@ -133,4 +133,26 @@ describe('loadConfig', () => {
       expect(String(e)).not.toContain('hunter2');
     }
   });
+
+  it('takes a known crash point outside production, and refuses production and unknown labels', () => {
+    expect(loadConfig({ FAULT_CRASH_AT: 'after-relay-claim' }, contexts).FAULT_CRASH_AT).toBe(
+      'after-relay-claim',
+    );
+    expect(() =>
+      loadConfig(
+        {
+          NODE_ENV: 'production',
+          JWT_SECRET: 'x'.repeat(40),
+          SHOP_SIGNING_KEY: 'k'.repeat(32),
+          SHOP_API_KEY: 'k',
+          FAULT_CRASH_AT: 'after-relay-claim',
+        },
+        contexts,
+      ),
+    ).toThrow(/FAULT_CRASH_AT: crash points are for fault tests; refused when NODE_ENV=production/);
+    // A typo must not quietly turn a crash test into one that never crashes.
+    expect(() => loadConfig({ FAULT_CRASH_AT: 'after-relay-claims' }, contexts)).toThrow(
+      /FAULT_CRASH_AT: .*after-business-commit/,
+    );
+  });
 });

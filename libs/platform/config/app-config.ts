@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { envBool, envInt, envList, envTrustProxy, IsTrustProxy } from './env-values.js';
 import { randomSecret, Secret } from './secrets.js';
+import { CRASH_LABELS, NotInProduction, type CrashLabel } from '../faults/crash-points.js';
 
 export const EVENT_TRANSPORTS = ['none', 'rmq', 'nats', 'redis'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -47,6 +48,27 @@ export class AppConfig {
   DATABASE_POOL_SIZE = 20;
 
   /**
+   * A pool slot or a new connection within this, else the request fails 503 (pg-pool's
+   * `connectionTimeoutMillis`: a stalled PostgreSQL, or every connection busy).
+   */
+  @Transform(envInt)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 5_000;
+
+  /**
+   * PostgreSQL cancels a statement running longer than this (`statement_timeout`); the client
+   * gives up on an answer 1 s later (`query_timeout`: a black-holed link where the server
+   * never sees the statement) and drops that connection. Either way the request fails 503.
+   */
+  @Transform(envInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 15_000;
+
+  /**
    * Where a non-production installation keeps what it generates for itself: `secrets.env`, the
    * `@Secret` variables the environment does not set, shared by the API, the worker and later
    * starts. Relative to the working directory; `.data/` is git-ignored. Production never uses it.
@@ -67,6 +89,26 @@ export class AppConfig {
   /** Prepended to every Redis key and BullMQ queue (lets several deployments share one Redis). */
   @IsString()
   REDIS_PREFIX = '';
+
+  /**
+   * A command of the app's Redis clients (not BullMQ's) without an answer this long fails (HTTP:
+   * 503), and a connection that stays silent this long after a write is dropped and reconnected:
+   * a slow or unreachable Redis costs a request at most about this, never a hang.
+   */
+  @Transform(envInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  REDIS_COMMAND_TIMEOUT_MS = 2_000;
+
+  /**
+   * Boot refuses a Redis whose `maxmemory-policy` is not `noeviction`: an evicting Redis drops
+   * BullMQ jobs and locks, idempotency keys and session revocations silently. `true` overrides
+   * the check (a cache-only Redis you accept losing keys from); the server then only warns.
+   */
+  @Transform(envBool)
+  @IsBoolean()
+  REDIS_ALLOW_EVICTION = false;
 
   /**
    * Which contexts this process hosts, comma separated (default: all). Checked against the
@@ -254,6 +296,15 @@ export class AppConfig {
   @IsInt()
   @Min(60)
   IDEMPOTENCY_TTL_SECONDS = 86_400;
+
+  /**
+   * Fault tests only: SIGKILL the process at this named crash point (libs/platform/faults).
+   * Unknown labels and production refuse to boot.
+   */
+  @IsOptional()
+  @IsIn(CRASH_LABELS)
+  @NotInProduction()
+  FAULT_CRASH_AT?: CrashLabel;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

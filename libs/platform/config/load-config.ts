@@ -7,13 +7,12 @@ import type {
   ContextDescriptor,
 } from '../context/context-descriptor.js';
 import { AppConfig } from './app-config.js';
+import { ConfigError } from './config-error.js';
 import { obtainSecrets, secretsOf, type SecretGenerator } from './secrets.js';
 
 export { randomKeyring, randomSecret, Secret, type SecretGenerator } from './secrets.js';
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError } from './config-error.js';
 
 /** The validated config of each hosted context, by its class (the DI token). */
 const contextConfigs = new WeakMap<AppConfig, Map<ContextConfigClass, object>>();

@@ -10,6 +10,7 @@ describe('isDatabaseUnavailable', () => {
     ['refused', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })],
     ['lost', new Error('Connection terminated unexpectedly')],
     ['pool wait', new Error('timeout exceeded when trying to connect')],
+    ['query_timeout (no answer at all)', new Error('Query read timeout')],
   ])('%s → unavailable', (_, err) => expect(isDatabaseUnavailable(err)).toBe(true));
 
   it.each([

@@ -39,7 +39,8 @@ const NETWORK_CODES = new Set([
  * PostgreSQL is gone or not answering, as opposed to refusing a statement: the server shut down
  * or restarted (57P01/57P02/57P03), a connection exception (08xxx), a statement cut off by
  * `statement_timeout` (57014), a socket error, or node-postgres's own words for a lost or
- * timed-out connection. HTTP answers these 503 `platform.unavailable` (retry), never 500.
+ * timed-out connection or a query it gave up on (`query_timeout`). HTTP answers these 503
+ * `platform.unavailable` (retry), never 500.
  */
 export function isDatabaseUnavailable(err: unknown): boolean {
   const code = pgCode(err);
@@ -47,7 +48,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (code && NETWORK_CODES.has(code)) return true;
   const e = err as { message?: unknown; driverError?: { message?: unknown } };
   const message = String(e?.driverError?.message ?? e?.message ?? '');
-  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(
+  return /^Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|^Query read timeout/.test(
     message,
   );
 }

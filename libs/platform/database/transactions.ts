@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel.js';
 import { RequestContext } from '../http/request-context.js';
 import { backoffMs } from '../messaging/backoff.js';
+import { crashPoint } from '../faults/crash-points.js';
 import { Outbox } from '../messaging/outbox.js';
 import { Metrics } from '../observability/metrics.js';
 import { isRetryableTxError } from './pg-errors.js';
@@ -73,7 +74,10 @@ export class Transactions {
         const result = options.isolation
           ? await this.dataSource.transaction(options.isolation, unit)
           : await this.dataSource.transaction(unit);
-        if (published) this.outbox.committed();
+        if (published) {
+          crashPoint('after-business-commit');
+          this.outbox.committed();
+        }
         for (const fn of callbacks) fn();
         return result;
       } catch (err) {

@@ -4,6 +4,7 @@ import {
   createParamDecorator,
   ExecutionContext,
   Injectable,
+  Logger,
   NestInterceptor,
   UseInterceptors,
 } from '@nestjs/common';
@@ -44,10 +45,19 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  *   is released so a corrected retry can use it); other business errors (402, 404, 409, 422…)
  *   are stored and replayed, because the operation ran.
  * Keys are scoped per caller and route, so two users can never collide. The database's unique
- * constraint on the business id remains the permanent guard behind this cache.
+ * constraint on the business id remains the permanent guard behind this cache: after the cache
+ * expired or Redis lost it (restarted empty), a replay runs the handler again and the database
+ * answers with what the first request made (orders: (customer, key); top-ups: the key;
+ * transfers: `reference`, which defaults to the key).
+ *
+ * Redis unreachable: the key cannot be claimed, so the request is refused with 503 before the
+ * handler runs (fail closed: never an unguarded execution). A response that ran but could not be
+ * stored is still answered; its replay is decided by the database as above.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -87,21 +97,44 @@ export class IdempotencyInterceptor implements NestInterceptor {
     );
 
     // One round trip: claim the key, or get what the first request stored (SET NX GET, Redis 7).
-    const previous = (await this.redis.call(
-      'SET',
-      redisKey,
-      JSON.stringify({ state: 'in-flight', fingerprint } satisfies Stored),
-      'PX',
-      String(IN_FLIGHT_TTL_MS),
-      'NX',
-      'GET',
-    )) as string | null;
+    let previous: string | null;
+    try {
+      previous = (await this.redis.call(
+        'SET',
+        redisKey,
+        JSON.stringify({ state: 'in-flight', fingerprint } satisfies Stored),
+        'PX',
+        String(IN_FLIGHT_TTL_MS),
+        'NX',
+        'GET',
+      )) as string | null;
+    } catch {
+      throw new PlatformError(
+        'platform.unavailable',
+        503,
+        'Idempotency keys cannot be checked right now; retry shortly with the same key.',
+      );
+    }
     if (previous !== null) return this.replay(previous, fingerprint, reply);
+    // Storing the outcome is best effort: the operation ran, and the database decides a replay.
+    const remember = (stored: Stored | undefined) =>
+      (stored
+        ? this.redis.set(
+            redisKey,
+            JSON.stringify(stored),
+            'PX',
+            this.config.IDEMPOTENCY_TTL_SECONDS * 1000,
+          )
+        : this.redis.del(redisKey)
+      ).then(
+        () => undefined,
+        (err: unknown) =>
+          this.logger.warn({ err: String(err) }, 'could not store an idempotent outcome'),
+      );
 
     const status =
       (Reflect.getMetadata(HTTP_CODE_METADATA, ctx.getHandler()) as number | undefined) ??
       (request.method === 'POST' ? 201 : 200);
-    const ttl = this.config.IDEMPOTENCY_TTL_SECONDS * 1000;
     return lastValueFrom(
       next.handle().pipe(
         catchError(async (err: unknown) => {
@@ -110,24 +143,22 @@ export class IdempotencyInterceptor implements NestInterceptor {
             err.status < 500 &&
             ![400, 401, 403, 429].includes(err.status)
           ) {
-            const stored: Stored = {
+            await remember({
               state: 'done',
               fingerprint,
               status: err.status,
               body: null,
               error: { code: err.code, detail: err.detail, extensions: err.extensions },
-            };
-            await this.redis.set(redisKey, JSON.stringify(stored), 'PX', ttl);
+            });
           } else {
-            await this.redis.del(redisKey);
+            await remember(undefined);
           }
           throw err;
         }),
       ),
       { defaultValue: undefined },
     ).then(async (body) => {
-      const stored: Stored = { state: 'done', fingerprint, status, body: body ?? null };
-      await this.redis.set(redisKey, JSON.stringify(stored), 'PX', ttl);
+      await remember({ state: 'done', fingerprint, status, body: body ?? null });
       return body;
     });
   }
@@ -187,7 +218,8 @@ export const IDEMPOTENCY_KEY_EXAMPLE = uuidv7();
 
 /**
  * Marks a route idempotent: requires `Idempotency-Key`, and documents the header (once, as the
- * only header parameter of that name) and the 409/422 answers in OpenAPI. Read the key in the
+ * only header parameter of that name) and the 409/422 answers in OpenAPI. The handler must make
+ * the key (or a business key) unique in the database too: Redis is only the replay cache. Read the key in the
  * handler with `@IdempotencyKey()`, never with `@Headers('idempotency-key')`: that would
  * document a second, lower-case parameter and Swagger UI would send `k, k`.
  */

@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, type PlatformErrorCode } from './app-error.js';
 import { PROBLEM_TYPE_PATH } from './error-catalogue.js';
 import { isDatabaseUnavailable } from '../database/pg-errors.js';
+import { isRedisUnavailable } from '../redis/redis-errors.js';
 import { activeSpanIds, tracingEnabled } from '../observability/tracing.js';
 import { TRACE_ID } from '../observability/tracing.interceptor.js';
 
@@ -139,6 +140,11 @@ export function toProblem(
     status = 503;
     code = 'platform.unavailable';
     detail = 'The database is unreachable or did not answer in time; retry shortly.';
+  } else if (isRedisUnavailable(err)) {
+    // Redis lost or not answering (ioredis timed the command out or gave up reconnecting).
+    status = 503;
+    code = 'platform.unavailable';
+    detail = 'A backing service is unreachable or did not answer in time; retry shortly.';
   } else {
     status = 500;
     code = 'platform.internal';

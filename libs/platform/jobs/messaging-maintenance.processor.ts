@@ -5,16 +5,23 @@ import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { RequestContext } from '../http/request-context.js';
+import { Pollers } from './poller.js';
 import { assertNever, type JobData, type JobOutcome, queueName } from './jobs.js';
 
 export const MAINTENANCE_QUEUE = queueName('platform', 'messaging-maintenance');
 
 export type MaintenanceJob = JobData<'purge', { olderThanHours: number }>;
 
+const SCHEDULER_ID = 'purge-hourly';
+/** How often a worker checks that the schedule still exists (Redis may have lost it). */
+const SCHEDULE_CHECK_MS = 10_000;
+
 /**
  * Hourly purge of dispatched outbox rows and finished inbox rows past MESSAGING_RETENTION_HOURS
  * (parked and pending deliveries are never purged). The scheduler id is fixed, so every
- * instance upserts the same schedule instead of adding its own.
+ * instance upserts the same schedule instead of adding its own. The schedule lives only in
+ * Redis: a Redis restarted empty (or flushed) loses it, so every worker checks for it every
+ * 10 s and adds it again when it is gone.
  */
 @Processor(MAINTENANCE_QUEUE)
 @Injectable()
@@ -26,14 +33,31 @@ export class MessagingMaintenance extends WorkerHost implements OnApplicationBoo
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly config: AppConfig,
     private readonly context: RequestContext,
+    pollers: Pollers,
   ) {
     super();
+    // Started only where WORKERS=true, like the schedule itself.
+    pollers.create({
+      name: 'platform.maintenance-schedule',
+      intervalMs: SCHEDULE_CHECK_MS,
+      initialDelayMs: SCHEDULE_CHECK_MS,
+      run: async () => {
+        if (!(await this.queue.getJobScheduler(SCHEDULER_ID))) {
+          this.logger.warn('the purge schedule was gone from Redis: adding it again');
+          await this.schedule();
+        }
+      },
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.config.WORKERS) return;
+    await this.schedule();
+  }
+
+  private async schedule(): Promise<void> {
     await this.queue.upsertJobScheduler(
-      'purge-hourly',
+      SCHEDULER_ID,
       { every: 3_600_000 },
       {
         name: 'purge',

@@ -4,6 +4,7 @@ import { type EventEnvelope, IntegrationEvent } from '@app/contracts';
 import type { Subscription } from 'rxjs';
 import { AppConfig } from '../config/app-config.js';
 import { Transactions, type Tx } from '../database/transactions.js';
+import { crashPoint } from '../faults/crash-points.js';
 import { RequestContext } from '../http/request-context.js';
 import { Metrics } from '../observability/metrics.js';
 import { inConsumerSpan, tracingEnabled } from '../observability/tracing.js';
@@ -218,6 +219,7 @@ export class Inbox implements OnModuleInit, OnModuleDestroy {
         );
       }
     }
+    if (fresh.size > 0) crashPoint('consumer-before-commit');
     return fresh;
   }
 

@@ -4,6 +4,7 @@ import type { EventEnvelope } from '@app/contracts';
 import { Subscription } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config.js';
+import { crashPoint } from '../faults/crash-points.js';
 import { Pollers, type Poller } from '../jobs/poller.js';
 import { Metrics } from '../observability/metrics.js';
 import { EventTransport } from './event-transport.js';
@@ -166,6 +167,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       return claimed;
     });
     if (records.length === 0) return { count: 0, delivered: Promise.resolve() };
+    crashPoint('after-relay-claim');
     const now = Date.now();
     for (const r of records) {
       this.metrics.eventsPublished.inc({ type: r.type });

@@ -10,6 +10,8 @@ import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app-config.js';
 import { timeRedisCommands } from '../observability/io-timing.js';
 import { Metrics } from '../observability/metrics.js';
+import { backoffMs } from '../messaging/backoff.js';
+import { RedisPolicyCheck } from './redis-policy.js';
 
 /** The one shared ioredis connection (commands). Blocking consumers (BullMQ) open their own. */
 export const REDIS = Symbol('REDIS');
@@ -40,11 +42,26 @@ class RedisLifecycle implements OnApplicationShutdown {
   }
 }
 
-export function createRedis(url: string, name: string): Redis {
+/**
+ * A command client (never for BullMQ, whose blocking connections must wait without a timeout:
+ * BullModule opens its own). Every wait is bounded: a command fails after `commandTimeoutMs`
+ * (a silent connection is then dropped and reconnected), is re-sent on at most 3 reconnects,
+ * and reconnects back off exponentially with jitter up to 2 s, so many processes that lost the
+ * same Redis do not reconnect in step.
+ */
+export function createRedis(
+  url: string,
+  name: string,
+  { commandTimeoutMs = 2_000 }: { commandTimeoutMs?: number } = {},
+): Redis {
   return new Redis(url, {
     connectionName: name,
     maxRetriesPerRequest: 3,
     enableAutoPipelining: true,
+    commandTimeout: commandTimeoutMs,
+    socketTimeout: commandTimeoutMs,
+    connectTimeout: Math.max(commandTimeoutMs, 1_000),
+    retryStrategy: (attempt) => backoffMs(attempt, 100, 2_000),
   });
 }
 
@@ -56,10 +73,19 @@ export function createRedis(url: string, name: string): Redis {
       // Metrics comes from the global PlatformModule: every command's latency is recorded.
       inject: [AppConfig, Metrics],
       useFactory: (c: AppConfig, metrics: Metrics) =>
-        timeRedisCommands(createRedis(c.REDIS_URL, 'app'), metrics.redisCommandDuration),
+        timeRedisCommands(
+          createRedis(c.REDIS_URL, 'app', { commandTimeoutMs: c.REDIS_COMMAND_TIMEOUT_MS }),
+          metrics.redisCommandDuration,
+        ),
     },
     RedisKeys,
     RedisLifecycle,
+    // Boot refuses an evicting Redis (maxmemory-policy other than noeviction).
+    {
+      provide: RedisPolicyCheck,
+      inject: [REDIS, AppConfig],
+      useFactory: (redis: Redis, c: AppConfig) => new RedisPolicyCheck(redis, c),
+    },
   ],
   exports: [REDIS, RedisKeys],
 })

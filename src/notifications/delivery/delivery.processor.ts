@@ -1,17 +1,19 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
   assertNever,
   backoffMs,
+  crashPoint,
   inJobSpan,
   Metrics,
   Pollers,
   RequestContext,
   type JobOutcome,
 } from '@app/platform';
-import type { Job } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { NotificationsConfig } from '../notifications.config.js';
 import type { RecipientRow } from '../preferences/recipient.entity.js';
 import { EmailChannel, PushChannel, SmsChannel, type ChannelAdapter } from './channels.js';
 import type { NotificationRow } from './notification.entity.js';
@@ -26,13 +28,20 @@ type Claimed = NotificationRow &
   Pick<RecipientRow, 'email' | 'phone' | 'push_token' | 'email_verified_at' | 'phone_verified_at'>;
 
 /**
+ * The delivery worker's BullMQ options. @nestjs/bullmq reads them (by reference) when it creates
+ * the worker in onModuleInit, after this class's constructor filled them from the config.
+ */
+const WORKER_OPTIONS: { lockDuration?: number; stalledInterval?: number } = {};
+
+/**
  * Sends queued notifications (BullMQ `notifications.deliver`, retried with backoff).
  * A row is claimed (queued → sending) before the send, so a retried or duplicated job never
  * sends twice; only a send that failed is retried, never one whose bookkeeping failed.
  * Providers get the notification id (email Message-ID) so a receiver can drop the rare duplicate
- * an abandoned claim (worker died mid-send, claim older than 5 minutes) could still cause.
+ * an abandoned claim (worker died mid-send, claim older than NOTIFICATIONS_CLAIM_TIMEOUT_MS,
+ * 5 minutes by default) could still cause: at most one more copy.
  */
-@Processor(DELIVERY_QUEUE)
+@Processor(DELIVERY_QUEUE, WORKER_OPTIONS)
 @Injectable()
 export class DeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(DeliveryProcessor.name);
@@ -46,14 +55,21 @@ export class DeliveryProcessor extends WorkerHost {
     private readonly context: RequestContext,
     pollers: Pollers,
     private readonly metrics: Metrics,
+    private readonly config: NotificationsConfig,
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJob>,
   ) {
     super();
-    // Every 30 s, re-queues what a crash or a Redis blip between commit and enqueue left behind.
+    Object.assign(WORKER_OPTIONS, {
+      lockDuration: config.NOTIFICATIONS_JOB_LOCK_MS,
+      stalledInterval: config.NOTIFICATIONS_STALLED_CHECK_MS,
+    });
+    // Every 30 s (by default), re-queues what a crash or a Redis blip between commit and
+    // enqueue left behind.
     // The run reports nothing handled: a row a retry keeps `queued` is stale again at once, and
     // draining would re-queue it in a tight loop.
     pollers.create({
       name: 'notifications.sweep',
-      intervalMs: 30_000,
+      intervalMs: config.NOTIFICATIONS_SWEEP_INTERVAL_MS,
       initialDelayMs: 1000,
       run: async () => {
         await this.sweep();
@@ -61,22 +77,39 @@ export class DeliveryProcessor extends WorkerHost {
     });
   }
 
-  /** Re-queues stale notifications (queued for 30 s, or a claim abandoned for 5 min); returns how many. */
+  /**
+   * Re-queues stale notifications (by default queued for 30 s, or a claim abandoned for 5 min);
+   * returns how many.
+   */
   async sweep(): Promise<number> {
     let total = 0;
     for (;;) {
-      const stale = await this.db.query<{ id: string }[]>(
-        `SELECT id FROM notifications.notifications
-          WHERE (status = 'queued' AND created_at < now() - interval '30 seconds')
-             OR (status = 'sending' AND claimed_at < now() - interval '5 minutes')
+      const stale = await this.db.query<Pick<NotificationRow, 'id' | 'status' | 'claimed_at'>[]>(
+        `SELECT id, status, claimed_at FROM notifications.notifications
+          WHERE (status = 'queued' AND created_at < now() - make_interval(secs => $2::double precision / 1000))
+             OR (status = 'sending' AND claimed_at < now() - make_interval(secs => $3::double precision / 1000))
           ORDER BY created_at LIMIT 500 OFFSET $1`,
-        [total],
+        [
+          total,
+          this.config.NOTIFICATIONS_STALE_QUEUED_MS,
+          this.config.NOTIFICATIONS_CLAIM_TIMEOUT_MS,
+        ],
       );
       if (stale.length === 0) return total;
-      await this.router.enqueue(
-        stale.map((s) => s.id),
-        'sweeper',
-      );
+      const queued = stale.filter((s) => s.status === 'queued').map((s) => s.id);
+      if (queued.length) await this.router.enqueue(queued, 'sweeper');
+      // An abandoned claim's job may still be active under a dead worker's BullMQ lock (until
+      // its lock expires and the stall check moves it), so it gets a job of its own, one per
+      // claim; the row's claim decides which of the two sends, and the other skips.
+      const abandoned = stale.filter((s) => s.status === 'sending');
+      if (abandoned.length)
+        await this.queue.addBulk(
+          abandoned.map((s) => ({
+            name: 'deliver',
+            data: { kind: 'deliver' as const, notificationId: s.id, correlationId: 'sweeper' },
+            opts: { jobId: `${s.id}-reclaim-${new Date(s.claimed_at!).getTime()}` },
+          })),
+        );
       total += stale.length;
       if (stale.length < 500) return total;
     }
@@ -99,9 +132,9 @@ export class DeliveryProcessor extends WorkerHost {
       `UPDATE notifications.notifications n SET status = 'sending', claimed_at = now()
          FROM notifications.recipients r
         WHERE n.id = $1 AND r.user_id = n.user_id
-          AND (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < now() - interval '5 minutes'))
+          AND (n.status = 'queued' OR (n.status = 'sending' AND n.claimed_at < now() - make_interval(secs => $2::double precision / 1000)))
         RETURNING n.*, r.email, r.phone, r.push_token, r.email_verified_at, r.phone_verified_at`,
-      [id],
+      [id, this.config.NOTIFICATIONS_CLAIM_TIMEOUT_MS],
     );
     const n = claimed[0];
     if (!n) {
@@ -131,6 +164,7 @@ export class DeliveryProcessor extends WorkerHost {
       // The router only records channels with an address, and addresses can be changed, not removed.
       if (!to) throw new Error(`no ${n.channel} address`);
       ref = await adapter.send({ id, to, title: n.title, body: n.body });
+      crashPoint('notification-after-send');
     } catch (err) {
       const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       this.metrics.notifications.inc({ channel: n.channel, outcome: last ? 'failed' : 'retry' });

@@ -23,7 +23,7 @@ export class Notification {
   @Column('text') title: string;
   @Column('text') body: string;
   @Column('text') status: NotificationStatus;
-  /** When a worker claimed it for sending; a claim older than 5 minutes is considered abandoned. */
+  /** When a worker claimed it; older than NOTIFICATIONS_CLAIM_TIMEOUT_MS (5 min), the claim is abandoned. */
   @Column('timestamptz', { name: 'claimed_at', nullable: true }) claimedAt: Date | null;
   @Column('text', { name: 'provider_ref', nullable: true }) providerRef: string | null;
   @Column('text', { nullable: true }) error: string | null;

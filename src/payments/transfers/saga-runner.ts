@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { backoffMs } from '@app/platform';
+import { backoffMs, crashPoint } from '@app/platform';
 import { SagaFaults, SimulatedCrash } from './saga-faults.js';
 import type { SagaRow } from './saga.entity.js';
 import type { StepOutcome } from './saga-transitions.js';
@@ -55,6 +55,7 @@ export class SagaRunner {
         // A step that commits updates `saga` to the committed row and extends our lease.
         const outcome = await this.step(saga);
         this.faults.check(step);
+        if (step === 'hold') crashPoint('saga-after-hold');
         if (outcome !== 'continue') {
           nextRunInMs = outcome.waitMs;
           break;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Metrics, Transactions } from '@app/platform';
+import { crashPoint, Metrics, Transactions } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { Ledger } from '../../ledger/ledger.js';
 import { PaymentProcessor, ProcessorTimeout } from '../../processor/processor.port.js';
@@ -108,6 +108,7 @@ export class CardPaymentSteps {
           card: details,
         }),
       );
+      crashPoint('saga-after-charge');
       if (result.status === 'declined') this.metrics.paymentDeclines.inc({ reason: result.reason });
       await this.transactions.run((tx) =>
         result.status === 'succeeded'
@@ -194,6 +195,7 @@ export class CardPaymentSteps {
         chargeId: d.chargeId,
         amount: d.amount,
       });
+      crashPoint('refund-mid-compensation');
       if (result.status === 'rejected') return this.transitions.refundRejected(saga, result.reason);
       await this.transactions.run((tx) =>
         this.transitions.advance(tx, saga, 'void', 'charge_refunded', result.refundId),

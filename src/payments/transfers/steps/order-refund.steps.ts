@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Transactions } from '@app/platform';
+import { crashPoint, Transactions } from '@app/platform';
 import { Ledger } from '../../ledger/ledger.js';
 import { PaymentProcessor, ProcessorTimeout } from '../../processor/processor.port.js';
 import type { SagaRow } from '../saga.entity.js';
@@ -51,6 +51,7 @@ export class OrderRefundSteps {
         chargeId: payment.data.chargeId,
         amount: captured.amount,
       });
+      crashPoint('refund-mid-compensation');
       if (result.status === 'rejected') return this.transitions.refundRejected(saga, result.reason);
     } catch (err) {
       if (!(err instanceof ProcessorTimeout)) throw err;
