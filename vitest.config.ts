@@ -15,6 +15,10 @@ export default defineConfig({
     ],
     globalSetup: ['./test/global-setup.ts'],
     pool: 'forks',
+    // Two files at a time on two cores (vitest's default is cores − 1 = one): most files wait on
+    // PostgreSQL, Redis or a child server, and the fault files use private servers, so they
+    // disturb nobody. 9.3 → 6.3 min here.
+    maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' },
