@@ -7,6 +7,7 @@ import {
   type PrivateServer,
   type ServerProcess,
 } from '../../libs/testing/fault-lab.js';
+import { awaitInvariants } from '../../libs/testing/invariants.js';
 
 /**
  * Issue #11 §2: PostgreSQL stopped with `-m immediate` under a steady load of writes, then
@@ -180,4 +181,7 @@ it('survives PostgreSQL stopped with -m immediate under load, and keeps every ac
     const res = await call('GET', `/v1/payments/accounts/${w.id}`, undefined, token);
     expect(res.status, `account ${w.id}`).toBe(200);
   }
+  // And the end state is whole: the registration's events delivered to every consumer, the
+  // ledger consistent, nothing left half-done by the requests PostgreSQL cut off.
+  await awaitInvariants(pg.url, { boundMs: 20_000 });
 }, 90_000);
