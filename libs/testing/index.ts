@@ -3,3 +3,4 @@ export * from './database.js';
 export * from './eventually.js';
 export * from './test-app.js';
 export * from './settled.js';
+export * from './smtp-sink.js';

@@ -1,21 +1,23 @@
 import type { EventEnvelope } from '@app/contracts';
 import { Inbox } from '@app/platform';
-import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
+import {
+  createTestApp,
+  eventually,
+  startSmtpSink,
+  type SinkMail,
+  type SmtpSink,
+  type TestApp,
+  type TestUser,
+} from '@app/testing';
 import { checkout, newProduct } from '../commerce/helpers.js';
 import { vaultCard } from '../payments/helpers.js';
 import { SmsChannel } from '../../src/notifications/delivery/channels.js';
 import { codeIn, settledWithNotifications, verifyContact } from './helpers.js';
-import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
-
-interface Mail {
-  to: string[];
-  raw: string;
-}
 
 describe('notifications: order emails over real SMTP, in-app inbox, priorities, no duplicates', () => {
-  const mails: Mail[] = [];
-  let smtp: SMTPServer;
+  /** What the SMTP sink received (its list, once it runs). */
+  let mails: SinkMail[] = [];
+  let smtp: SmtpSink;
   let t: TestApp;
   let admin: TestUser;
 
@@ -39,29 +41,14 @@ describe('notifications: order emails over real SMTP, in-app inbox, priorities, 
 
   beforeAll(async () => {
     // A real SMTP server on loopback: the app talks SMTP to it through nodemailer.
-    smtp = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      logger: false,
-      onData(stream, session, callback) {
-        let raw = '';
-        stream.on('data', (c: Buffer) => (raw += c.toString()));
-        stream.on('end', () => {
-          mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw });
-          callback();
-        });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    const port = (smtp.server.address() as AddressInfo).port;
-    t = await createTestApp({
-      env: { SMTP_URL: `smtp://127.0.0.1:${port}`, PAYMENTS_POLL_INTERVAL_MS: '100' },
-    });
+    smtp = await startSmtpSink();
+    mails = smtp.mails;
+    t = await createTestApp({ env: { SMTP_URL: smtp.url, PAYMENTS_POLL_INTERVAL_MS: '100' } });
     admin = await t.newUser({ roles: ['customer', 'admin'] });
   });
   afterAll(async () => {
     await t.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+    await smtp.close();
   });
 
   it('welcomes a new user in the in-app inbox (normal priority: no email)', async () => {

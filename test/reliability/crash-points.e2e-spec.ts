@@ -1,8 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { SMTPServer } from 'smtp-server';
 import { CRASH_LABELS, type CrashLabel } from '../../libs/platform/faults/crash-points.js';
 import {
   buildServer,
@@ -14,6 +12,7 @@ import {
   type ServerProcess,
 } from '../../libs/testing/fault-lab.js';
 import { awaitInvariants, checkInvariants } from '../../libs/testing/invariants.js';
+import { startSmtpSink, type SmtpSink } from '../../libs/testing/smtp-sink.js';
 
 /**
  * Issue #11 §2: SIGKILL at every named crash point, then a restart without it. The built server
@@ -40,36 +39,20 @@ const LANES: CrashLabel[][] = [
 let pgServer: PrivateServer;
 let redisServer: PrivateServer;
 let redis: Redis;
-let smtp: SMTPServer;
+/** Receives the app's email; one entry per copy, by Message-ID (the notification id). */
+let smtp: SmtpSink;
 let baseEnv: Record<string, string>;
-/** Message-IDs (notification ids) the SMTP sink received, one entry per copy. */
-const mails: string[] = [];
 
 beforeAll(async () => {
   buildServer();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString()));
-      stream.on('end', () => {
-        mails.push(/^Message-ID:\s*<([^@>]+)@/im.exec(raw)?.[1] ?? 'no-message-id');
-        callback();
-      });
-    },
-  });
-  await Promise.all([
-    new Promise<void>((ok) => smtp.listen(0, '127.0.0.1', ok)),
-    (async () => {
-      [pgServer, redisServer] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
-    })(),
+  [smtp, [pgServer, redisServer]] = await Promise.all([
+    startSmtpSink(),
+    Promise.all([startPrivatePostgres(), startPrivateRedis()]),
   ]);
   redis = new Redis(redisServer.url);
   baseEnv = {
     REDIS_URL: redisServer.url,
-    SMTP_URL: `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`,
+    SMTP_URL: smtp.url,
     RATE_LIMIT_PER_MINUTE: '1000000',
     // Short intervals and leases, so a restart converges in seconds instead of minutes.
     OUTBOX_POLL_INTERVAL_MS: '100',
@@ -86,7 +69,7 @@ beforeAll(async () => {
 afterAll(async () => {
   redis?.disconnect();
   await destroyFaultLab();
-  await new Promise<void>((ok) => (smtp ? smtp.close(() => ok()) : ok()));
+  await smtp?.close();
 });
 
 type Reply = { status: number; json: any };
@@ -456,7 +439,7 @@ it('converges after a SIGKILL at every crash point: one charge, at most one refu
   // that the delivery log does not know of.
   const expected = new Map(lanes.flatMap((l) => [...l.expectedMails]));
   const copies = new Map<string, number>();
-  for (const id of mails) copies.set(id, (copies.get(id) ?? 0) + 1);
+  for (const { messageId: id } of smtp.mails) copies.set(id, (copies.get(id) ?? 0) + 1);
   for (const [id, { min, max }] of expected) {
     const n = copies.get(id) ?? 0;
     expect(n >= min && n <= max, `notification ${id}: ${n} copies, expected ${min}..${max}`).toBe(
@@ -468,7 +451,7 @@ it('converges after a SIGKILL at every crash point: one charge, at most one refu
   const twice = [...copies.values()].filter((n) => n === 2).length;
   console.info(
     `crash points (first boots ${lanes.map((l) => l.firstBootMs).join(', ')} ms; ` +
-      `${mails.length} emails, ${twice} sent a second time):\n` +
+      `${smtp.mails.length} emails, ${twice} sent a second time):\n` +
       `  ${'label'.padEnd(26)} boot  killed  restart  converged\n` +
       lanes
         .flatMap((l) => l.rows)

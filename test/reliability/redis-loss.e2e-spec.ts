@@ -1,9 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import pg from 'pg';
-import { SMTPServer } from 'smtp-server';
 import {
   buildServer,
   destroyFaultLab,
@@ -14,6 +12,7 @@ import {
   type ServerProcess,
 } from '../../libs/testing/fault-lab.js';
 import { awaitInvariants } from '../../libs/testing/invariants.js';
+import { startSmtpSink, type SmtpSink } from '../../libs/testing/smtp-sink.js';
 
 /**
  * Issue #11 §2: Redis killed with SIGKILL under a load of transfers and orders, and restarted
@@ -36,11 +35,6 @@ const FAST_MS = 8_000;
 const RECOVERY_BOUND_MS = 15_000;
 const PASSWORD = 'a-long-enough-password-1';
 const PREFIX = `redisloss:${randomBytes(4).toString('hex')}:`;
-
-interface Mail {
-  messageId: string;
-  to: string[];
-}
 
 interface Answer {
   status: number;
@@ -74,8 +68,7 @@ let redis: PrivateServer;
 let evicting: PrivateServer;
 let server: ServerProcess;
 let db: pg.Client;
-let smtp: SMTPServer;
-const mails: Mail[] = [];
+let smtp: SmtpSink;
 let smtpGate: Promise<void> = Promise.resolve();
 /** The two boots against the evicting Redis, run in the background during the main test. */
 let policy: Promise<[BootOutcome, BootOutcome]>;
@@ -193,30 +186,15 @@ async function bootOutcome(env: Record<string, string>): Promise<BootOutcome> {
 
 beforeAll(async () => {
   buildServer();
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      let raw = '';
-      stream.on('data', (c: Buffer) => (raw += c.toString()));
-      stream.on('end', () => {
-        const messageId = /^Message-ID:\s*<([^@>]+)@/im.exec(raw)?.[1] ?? '?';
-        mails.push({ messageId, to: session.envelope.rcptTo.map((r) => r.address) });
-        // Held around the kill, so deliveries queue up in Redis and the kill loses them.
-        void smtpGate.then(() => setTimeout(callback, 20));
-      });
-    },
-  });
-  [pgServer, redis, evicting] = await Promise.all([
+  [pgServer, redis, evicting, smtp] = await Promise.all([
     startPrivatePostgres(),
     startPrivateRedis(),
     startPrivateRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] }),
-    new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r)),
+    // Answers are held around the kill, so deliveries queue up in Redis and the kill loses them.
+    startSmtpSink(() => smtpGate.then(() => new Promise((r) => setTimeout(r, 20)))),
   ]);
   db = new pg.Client({ connectionString: pgServer.url });
   await db.connect();
-  const smtpPort = (smtp.server.address() as AddressInfo).port;
   server = await startServer(
     {
       DATABASE_URL: pgServer.url,
@@ -224,7 +202,7 @@ beforeAll(async () => {
       REDIS_PREFIX: PREFIX,
       // The load is a few clients; the limiter is not under test here.
       RATE_LIMIT_PER_MINUTE: '1000000',
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      SMTP_URL: smtp.url,
       // The sweeper re-creates lost delivery jobs within seconds instead of 30 s.
       NOTIFICATIONS_SWEEP_INTERVAL_MS: '500',
       NOTIFICATIONS_STALE_QUEUED_MS: '2000',
@@ -238,7 +216,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.end();
   await destroyFaultLab();
-  await new Promise<void>((r) => (smtp ? smtp.close(() => r()) : r()));
+  await smtp?.close();
 });
 
 it('survives Redis killed and restarted empty: no double execution, lost jobs re-created, invariants hold', async () => {
@@ -507,7 +485,7 @@ it('survives Redis killed and restarted empty: no double execution, lost jobs re
   console.info(
     `redis loss: ${sent.length} idempotent requests (${acknowledged.length} acknowledged), ` +
       `${down.length} sent while Redis was down (${refused.length} refused), recovered ${recoveredAt - restartAt} ms after restart, ` +
-      `slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${mails.length} mails so far`,
+      `slowest ${Math.max(...answers.map((a) => a.ms))} ms, ${smtp.mails.length} mails so far`,
   );
   expect(server.hasExited, server.output()).toBe(false);
 
@@ -605,7 +583,7 @@ it('survives Redis killed and restarted empty: no double execution, lost jobs re
   expect(lostJobs.length).toBeGreaterThan(0);
   // Exactly one message per notification: none lost, none sent twice.
   const perId = new Map<string, number>();
-  for (const m of mails) perId.set(m.messageId, (perId.get(m.messageId) ?? 0) + 1);
+  for (const m of smtp.mails) perId.set(m.messageId, (perId.get(m.messageId) ?? 0) + 1);
   expect([...perId].filter(([, n]) => n !== 1)).toEqual([]);
   expect(new Set(emails.map((n) => n.id))).toEqual(new Set(perId.keys()));
   console.info(
