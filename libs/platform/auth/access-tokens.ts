@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
@@ -74,7 +74,15 @@ export class AccessTokens implements OnModuleInit {
 
   /** The deny-list starts complete with the first process (a no-op once it is set). */
   async onModuleInit(): Promise<void> {
-    await this.redis?.set(this.sinceKey, String(Date.now()), 'NX').catch(() => undefined);
+    // Redis away at boot: the first verification sets it instead (and refuses until it can).
+    await this.redis
+      ?.set(this.sinceKey, String(Date.now()), 'NX')
+      .catch((err: unknown) =>
+        new Logger(AccessTokens.name).warn(
+          { err: String(err) },
+          'could not mark the start of the session deny-list; the first verification will',
+        ),
+      );
   }
 
   get ttlSeconds(): number {
