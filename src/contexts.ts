@@ -3,6 +3,7 @@ import { commerceContext } from './commerce/commerce.context.js';
 import { identityContext } from './identity/identity.context.js';
 import { notificationsContext } from './notifications/notifications.context.js';
 import { paymentsContext } from './payments/payments.context.js';
+import { socialContext } from './social/social.context.js';
 
 /**
  * Every bounded context of the product, one line each: the composition root (app.module.ts), the
@@ -16,4 +17,5 @@ export const CONTEXTS: readonly ContextDescriptor[] = [
   commerceContext,
   paymentsContext,
   notificationsContext,
+  socialContext,
 ];

@@ -1,0 +1,1 @@
+export * from './social-activity.events.js';
