@@ -1,8 +1,9 @@
-import { ConfigError } from '@app/platform';
+import { ConfigError, platformMigrations } from '@app/platform';
 import { createTestApp, createTestDatabase } from '@app/testing';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from '../../src/app.factory.js';
+import { CONTEXTS } from '../../src/contexts.js';
 
 describe('boot', () => {
   it.each([
@@ -34,23 +35,23 @@ describe('boot', () => {
     const { default: pg } = await import('pg');
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
+    const schemas = ['platform', ...CONTEXTS.map((c) => c.schema)];
     await client.query(
-      'DROP SCHEMA platform CASCADE; DROP SCHEMA identity CASCADE; DROP SCHEMA payments CASCADE; DROP SCHEMA commerce CASCADE; DROP SCHEMA notifications CASCADE; DROP TABLE migrations',
+      `${schemas.map((s) => `DROP SCHEMA ${s} CASCADE;`).join(' ')} DROP TABLE migrations`,
     );
     await client.end();
     const t = await createTestApp({ database: db, env: { MIGRATIONS_RUN: 'true' } });
     try {
       const rows = await t.dataSource.query(`SELECT name FROM migrations ORDER BY id`);
-      expect(rows.map((r: { name: string }) => r.name)).toEqual([
-        'PlatformMessaging1795478600000',
-        'IdentitySchema1795478700000',
-        'PaymentsSchema1795480601529',
-        'CommerceSchema1795481766372',
-        'NotificationsSchema1795482193460',
-        'OutboxInternalEvents1795490000000',
-        'OutboxTraceparent1795500000000',
-        'ContactVerification1796171239264',
-      ]);
+      // Every migration of the platform and of each context, run in timestamp order.
+      const stamp = (name: string) => Number(/\d{13}$/.exec(name)![0]);
+      const all = [...platformMigrations, ...CONTEXTS.flatMap((c) => c.migrations)].map(
+        (m) => m.name,
+      );
+      expect(all).toContain('ContactVerification1796171239264');
+      expect(rows.map((r: { name: string }) => r.name)).toEqual(
+        all.sort((a, b) => stamp(a) - stamp(b)),
+      );
       expect(
         (
           await t.post('/v1/identity/register', {
