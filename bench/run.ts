@@ -8,6 +8,8 @@ import { InProcessApp, p6, p9 } from './scenarios/inprocess.js';
 import { p7 } from './scenarios/relay.js';
 import { p2 } from './scenarios/orders.js';
 import { p3a, p3b } from './scenarios/payments.js';
+import { socialFeed } from './scenarios/social-feed.js';
+import { p4d } from './scenarios/social-graphql.js';
 
 /**
  * `npm run bench` — every scenario against its anchor, interleaved, on this machine.
@@ -41,6 +43,8 @@ async function main(): Promise<number> {
     p6(inproc),
     p7(inproc, PGBENCH_DB),
     p9(inproc),
+    ...socialFeed(app),
+    p4d(app),
   ].filter((s) => !only || only.includes(s.id));
   const results: Result[] = [];
   let failed = 0;

@@ -34,6 +34,7 @@ import { ObservabilityController } from './observability/observability.controlle
 import { tracingEnabled } from './observability/tracing.js';
 import { TracingInterceptor } from './observability/tracing.interceptor.js';
 import { REDIS, RedisKeys, RedisModule } from './redis/redis.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import type { Redis } from 'ioredis';
 import type { ContextDescriptor } from './context/context-descriptor.js';
 
@@ -125,6 +126,7 @@ export class PlatformModule {
         TerminusModule,
         DiscoveryModule,
         MessagingModule,
+        RealtimeModule,
       ],
       controllers: [ObservabilityController],
       providers: [

@@ -156,6 +156,7 @@ export async function runAccessMatrix(h: Harness): Promise<MatrixReport> {
     ...a.transfers,
     ...a.notifications,
     ...a.cards.map((c) => c.token),
+    ...a.drafts,
   ];
   await settled(h.t, { timeout: 30_000 });
   const before = await databaseSnapshot(h.t);

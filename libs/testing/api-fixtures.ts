@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { eventually } from './eventually.js';
+import { TINY_PNG, uploadFile } from './media-uploads.js';
 import { settled } from './settled.js';
 import type { TestApp, TestUser } from './test-app.js';
 
@@ -29,6 +30,12 @@ export interface Customer {
   transfers: string[];
   orders: string[];
   notifications: string[];
+  /** Social uploads (a tiny PNG), by id. */
+  media: string[];
+  /** Social: the profile's handle, a published post and a draft (only its author sees it). */
+  handle: string;
+  posts: string[];
+  drafts: string[];
   /** Refresh tokens of extra sessions, for routes that consume one (refresh, logout). */
   spareRefreshTokens: string[];
 }
@@ -39,6 +46,8 @@ export interface World {
   products: { id: string; sku: string }[];
   /** A delivery in platform.inbox (any status): redrive's `{eventId}/{consumer}`. */
   delivery?: { eventId: string; consumer: string };
+  /** The admin's social handle: a profile anyone may follow, block or mute. */
+  socialHandle: string;
 }
 
 function expectStatus(what: string, res: { statusCode: number; body: string }, ...ok: number[]) {
@@ -78,7 +87,19 @@ export async function createWorld(t: TestApp): Promise<World> {
     expectStatus('set stock', stock, 200);
     products.push({ id: res.json().id, sku });
   }
-  return { admin, categoryId, products };
+  return { admin, categoryId, products, socialHandle: await socialHandle(t, admin) };
+}
+
+/** The user's social handle, once the profile projection of their registration has run. */
+export function socialHandle(t: TestApp, user: TestUser): Promise<string> {
+  return eventually(
+    async () => {
+      const res = await t.get('/v1/social/profiles/me', { token: user.accessToken });
+      expectStatus('social profile', res, 200);
+      return res.json().handle as string;
+    },
+    { timeout: 15_000 },
+  );
 }
 
 /** After some events flowed: any inbox row gives redrive a real `{eventId}/{consumer}`. */
@@ -104,6 +125,10 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
     transfers: [],
     orders: [],
     notifications: [],
+    media: [],
+    handle: await socialHandle(t, user),
+    posts: [],
+    drafts: [],
     spareRefreshTokens: [],
   };
   for (let i = 0; i < 2; i++) {
@@ -159,6 +184,16 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
   for (let i = 0; i < 3; i++) {
     c.spareRefreshTokens.push((await t.login(user.email, user.password)).refreshToken);
   }
+  const upload = await uploadFile(t, user.accessToken, TINY_PNG, 'image/png');
+  expectStatus('upload media', upload, 201);
+  c.media.push(upload.json().id);
+  for (const draft of [false, true]) {
+    const post = await t.post('/v1/social/posts', { text: `Fixture post`, draft }, auth);
+    expectStatus('write a post', post, 201);
+    (draft ? c.drafts : c.posts).push(post.json().id);
+  }
+  // A first feed read records the reader as active (a write); later reads within the hour do not.
+  expectStatus('read the feed', await t.get('/v1/social/feed', auth), 200);
   await settled(t, { timeout: 30_000 });
   const inbox = await t.get('/v1/notifications?limit=100', auth);
   expectStatus('list notifications', inbox, 200);
@@ -189,6 +224,12 @@ export const PATH_RESOURCES: Record<string, PathResource> = {
   'transfers:id': { owned: true, value: (_, c) => c.transfers[0] },
   'notifications:id': { owned: true, value: (_, c) => c.notifications[0] },
   'contacts:channel': { owned: false, value: () => 'sms' },
+  // Served publicly (for <img>/<video>; ids are unguessable), so anyone's is anyone's to read.
+  'media:id': { owned: false, value: (_, c) => c.media[0] },
+  // Profiles are public (a block hides one, tested in test/social); the admin's is anyone's.
+  'profiles:handle': { owned: false, value: (w) => w.socialHandle },
+  // The draft: nobody but its author may read, publish, delete, like, share or comment on it.
+  'posts:id': { owned: true, value: (_, c) => c.drafts[0] },
 };
 
 /** Body fields that name something: real values make valid requests reach the handler. */
@@ -199,6 +240,7 @@ export const BODY_RESOURCES: Record<string, PathResource> = {
   productId: { owned: false, value: (w) => w.products[0]!.id },
   categoryId: { owned: false, value: (w) => w.categoryId },
   parentId: { owned: false, value: (w) => w.categoryId },
+  replyToId: { owned: true, value: (_, c) => c.drafts[0] },
   // A credential, not an id: whoever holds it may use it, so not an access-matrix cell.
   refreshToken: { owned: false, value: (_, c) => c.spareRefreshTokens.pop() },
 };

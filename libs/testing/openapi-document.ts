@@ -101,9 +101,9 @@ export async function loadDocument(t: TestApp): Promise<ApiDocument> {
         },
         responses: op.responses,
         secured: (op.security ?? doc.security ?? []).length > 0,
-        roles: forbidden
-          ? (/Requires role: (.+)$/.exec(forbidden)?.[1]?.split(' or ') ?? ['(unnamed)'])
-          : undefined,
+        // Only `@Roles` (its "Requires role: …") makes a route role-gated; another 403 (e.g.
+        // social.not_author: someone else's post) is an ownership answer, not a role check.
+        roles: /Requires role: (.+)$/.exec(forbidden ?? '')?.[1]?.split(' or '),
       });
     }
   }

@@ -11,6 +11,7 @@ import {
 } from './delivery/order-notifications.consumer.js';
 import { NotifyRefund } from './delivery/refund.consumer.js';
 import { DELIVERY_QUEUE, NotificationRouter } from './delivery/router.js';
+import { SocialNotifier, socialConsumers } from './delivery/social-activity.consumer.js';
 import { Welcome } from './delivery/welcome.consumer.js';
 import { InboxController } from './inbox/inbox.controller.js';
 import { ListNotificationsHandler } from './inbox/list-notifications.handler.js';
@@ -28,8 +29,21 @@ const commandHandlers = [
   ConfirmVerificationHandler,
 ];
 const queryHandlers = [ListNotificationsHandler, GetPreferencesHandler];
-const consumers = [Welcome, NotifyOrderConfirmed, NotifyOrderFailed, NotifyRefund];
-const services = [NotificationRouter, DeliveryProcessor, EmailChannel, SmsChannel, PushChannel];
+const consumers = [
+  Welcome,
+  NotifyOrderConfirmed,
+  NotifyOrderFailed,
+  NotifyRefund,
+  ...socialConsumers,
+];
+const services = [
+  NotificationRouter,
+  SocialNotifier,
+  DeliveryProcessor,
+  EmailChannel,
+  SmsChannel,
+  PushChannel,
+];
 
 /** Priority routing of integration events to email, SMS, push and the in-app inbox. Schema `notifications`. */
 @Module({

@@ -39,9 +39,15 @@ export const SOCIAL_ERRORS = defineErrors({
     meaning: 'The post is already published.',
     action: 'Only drafts (`draft: true`) can be published.',
   },
+  'social.post_is_draft': {
+    status: 409,
+    meaning: 'The post is your draft: it cannot be liked, shared or commented on yet.',
+    action: 'Publish it first with `POST /v1/social/posts/{id}/publish`.',
+  },
   'social.media_not_found': {
     status: 404,
-    meaning: 'No media with this id among your uploads.',
+    meaning:
+      'No media with this id — or, to attach it to a post or profile, not one of your own uploads.',
     action: 'Upload it first with `POST /v1/social/media` and use the id it answers.',
   },
   'social.media_too_large': {
@@ -54,6 +60,12 @@ export const SOCIAL_ERRORS = defineErrors({
     meaning:
       'The file is not a JPEG, PNG, WebP or GIF image, nor an MP4, WebM or QuickTime video (checked from its bytes, not its name or header).',
     action: 'Send one of those types.',
+  },
+  'social.media_range_not_satisfiable': {
+    status: 416,
+    meaning:
+      'The `Range` asked for starts past the end of the file (`Content-Range: bytes */<size>` gives its size).',
+    action: 'Ask for a range within the file, or for the whole file without `Range`.',
   },
 });
 export type SocialErrorCode = keyof typeof SOCIAL_ERRORS;

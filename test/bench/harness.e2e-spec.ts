@@ -52,6 +52,10 @@ describe('benchmark harness (quick mode)', () => {
       'P6',
       'P7',
       'P9',
+      'P4a',
+      'P4b',
+      'P4c',
+      'P4d',
     ]);
     for (const r of results) {
       expect(r.anchor).toHaveLength(1);

@@ -1,1 +1,2 @@
 export * from './social-activity.events.js';
+export * from './media-events.js';

@@ -9,6 +9,10 @@ import type {
 import { AppConfig } from './app-config.js';
 import { ConfigError } from './config-error.js';
 import { obtainSecrets, secretsOf, type SecretGenerator } from './secrets.js';
+import { StorageConfig } from '../storage/storage.config.js';
+
+/** Config classes of platform ports (beside AppConfig), validated for every process. */
+const PLATFORM_CONFIGS: ContextConfigClass[] = [StorageConfig];
 
 export { randomKeyring, randomSecret, Secret, type SecretGenerator } from './secrets.js';
 
@@ -186,12 +190,15 @@ export function loadConfig(
 
   const hosted = new Map<ContextConfigClass, object>();
   const valid: ContextConfig[] = [];
-  for (const context of contexts) {
-    if (!context.config || !config.CONTEXTS.includes(context.name)) continue;
+  const classes = contexts.flatMap((c) =>
+    c.config && config.CONTEXTS.includes(c.name) ? [c.config] : [],
+  );
+  // The platform's own port configs first (validated, and injectable, like a context's).
+  for (const cls of [...PLATFORM_CONFIGS, ...classes]) {
     const before = problems.length;
-    const instance: ContextConfig = validateClass(context.config, env, problems, unset);
+    const instance: ContextConfig = validateClass(cls, env, problems, unset);
     if (problems.length === before) valid.push(instance);
-    hosted.set(context.config, instance);
+    hosted.set(cls, instance);
   }
   const waiting = resolveSecrets(config, unset, problems) ? [] : unset.map((u) => u.instance);
   // Cross-field checks only on values that passed their own validation, secrets included.

@@ -10,6 +10,7 @@ import { IDEMPOTENCY_KEY_EXAMPLE } from './idempotency.interceptor.js';
 import { PlatformError } from './app-error.js';
 import { SECURITY_HEADERS } from './http-server.js';
 import { checkJsonShape, ValidationFailed } from './validation.js';
+import { registerMultipart } from './multipart.js';
 import { ENCODED_NUL, jsonTextProblems } from './text-hygiene.js';
 
 const CORS_EXPOSED = ['x-request-id', 'idempotent-replayed', 'retry-after'];
@@ -52,9 +53,10 @@ export async function configureHttp(
     }
     done();
   });
-  // JSON is the only body this API reads (createApp turns Nest's parsers off, so there is no
-  // form parser: a JSON text sent as a form came back as a key in the 400). The body's shape is
-  // bounded on its text, then Fastify's own JSON parser (prototype-poisoning checks included).
+  // JSON is the body this API reads, multipart only on upload routes (createApp turns Nest's
+  // parsers off, so there is no form parser: a JSON text sent as a form came back as a key in
+  // the 400). The body's shape is bounded on its text, then Fastify's own JSON parser
+  // (prototype-poisoning checks included).
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
@@ -66,6 +68,8 @@ export async function configureHttp(
       done(err, value);
     });
   });
+  // multipart/form-data too, for the routes marked `@MultipartUpload()` only.
+  await registerMultipart(fastify);
   if (config.CORS_ORIGINS.length > 0) {
     // Decided per request: an origin that is not listed gets no CORS header at all (with a
     // static list, @fastify/cors still sent `Access-Control-Expose-Headers` to anyone).

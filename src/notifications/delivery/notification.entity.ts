@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 
 export type Channel = 'email' | 'sms' | 'push' | 'in_app';
-export type Priority = 'critical' | 'normal' | 'low';
+export type Priority = 'critical' | 'high' | 'normal' | 'low';
 /** queued → sending → sent | failed (back to queued for a retry); in-app rows are `sent` when stored. */
 export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'failed';
 
@@ -13,6 +13,9 @@ export type NotificationStatus = 'queued' | 'sending' | 'sent' | 'failed';
 @Index('notifications_once_key', ['eventId', 'userId', 'channel'], { unique: true })
 @Index('notifications_inbox_idx', ['userId', 'channel', 'createdAt'])
 @Index('notifications_queued_idx', ['createdAt'], { where: "status IN ('queued', 'sending')" })
+@Index('notifications_group_idx', ['userId', 'groupKey', 'createdAt'], {
+  where: 'group_key IS NOT NULL AND read_at IS NULL',
+})
 export class Notification {
   @PrimaryColumn('uuid') id: string;
   @Column('uuid', { name: 'user_id' }) userId: string;
@@ -31,6 +34,11 @@ export class Notification {
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt: Date;
   @Column('timestamptz', { name: 'sent_at', nullable: true }) sentAt: Date | null;
   @Column('timestamptz', { name: 'read_at', nullable: true }) readAt: Date | null;
+  /** The burst this notification belongs to in the inbox (`social.post-liked:<postId>`); null: never grouped. */
+  @Column('text', { name: 'group_key', nullable: true }) groupKey: string | null;
+  /** Who caused it (social activity), and their name as the inbox shows it. */
+  @Column('uuid', { name: 'actor_id', nullable: true }) actorId: string | null;
+  @Column('text', { name: 'actor_name', nullable: true }) actorName: string | null;
 }
 
 /** A `notifications.notifications` row as raw SQL (`SELECT *` / `RETURNING *`) returns it. */
@@ -51,4 +59,7 @@ export interface NotificationRow {
   created_at: Date;
   sent_at: Date | null;
   read_at: Date | null;
+  group_key: string | null;
+  actor_id: string | null;
+  actor_name: string | null;
 }

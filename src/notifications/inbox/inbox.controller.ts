@@ -31,7 +31,11 @@ export class InboxController {
     summary: 'Your in-app notifications, newest first',
     description:
       "The signed-in user's inbox: one item per event that concerned them (a welcome after " +
-      'registering, order confirmed or failed, refunds), newest first, read or not. Items ' +
+      'registering, order confirmed or failed, refunds, social activity), newest first, read ' +
+      'or not. A burst of unread social activity of the last 24 h — likes or shares of one ' +
+      'post, comments on it, new followers — shows as one item, its newest, with `count` and ' +
+      'the latest `actors` ("Ann and 12 others liked your post"). Open sockets on `/ws` get ' +
+      'each new item as a `notification` event. Items ' +
       'appear a moment after the event, as the notifications context consumes it. Pages of ' +
       '`limit` items (20 by default, at most 100): pass `nextCursor` back as `cursor` for the ' +
       'next page, until it is null. Mark one read with ' +
@@ -51,6 +55,7 @@ export class InboxController {
     description:
       'Sets `readAt` on one item of your inbox (an `id` from `GET /v1/notifications`) and ' +
       'answers **200** with the item. Idempotent: marking it again keeps the first `readAt`. ' +
+      'Marking a collapsed burst (`count` > 1) marks every notification in it read. ' +
       "An id that is not in the caller's inbox answers 404 `notifications.not_found` (another " +
       "user's notification is not revealed); a malformed id answers 400.",
   })

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, getSchemaPath } from '@nestjs/swagger';
 import { ContextSchema } from '@app/platform';
 
 @ContextSchema('social')
@@ -42,8 +42,12 @@ export class PostCounts {
   @ApiProperty({ example: 1 }) shares: number;
 }
 
+/**
+ * A post as it appears inside a share (`sharedPost`): everything but `sharedPost` itself, which is
+ * always null there (sharing a share shares its original), so the schema is not recursive.
+ */
 @ContextSchema('social')
-export class PostView {
+export class SharedPostView {
   @ApiProperty({
     format: 'uuid',
     example: '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69',
@@ -61,12 +65,6 @@ export class PostView {
     description: 'The post this comments on',
   })
   replyToId: string | null;
-  @ApiProperty({
-    type: () => PostView,
-    nullable: true,
-    description: 'For a share: the post shared (null if it is not visible to you)',
-  })
-  sharedPost: PostView | null;
   @ApiProperty({ type: PostCounts }) counts: PostCounts;
   @ApiProperty({ description: 'You like it' }) likedByMe: boolean;
   @ApiProperty({ description: 'You shared it' }) sharedByMe: boolean;
@@ -78,4 +76,18 @@ export class PostView {
   deleted: boolean;
   @ApiProperty({ format: 'date-time', description: 'When it was published (created, for a draft)' })
   createdAt: string;
+}
+
+@ContextSchema('social')
+@ApiExtraModels(SharedPostView)
+export class PostView extends SharedPostView {
+  // A nullable reference: OpenAPI 3.0 ignores `nullable` beside a `$ref`, so null is its own branch.
+  @ApiProperty({
+    anyOf: [
+      { $ref: getSchemaPath(SharedPostView) },
+      { type: 'object', nullable: true, enum: [null] },
+    ],
+    description: 'For a share: the post shared (null if it is not visible to you)',
+  })
+  sharedPost: SharedPostView | null;
 }
