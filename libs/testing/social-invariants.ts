@@ -55,6 +55,13 @@ export const FEED_ORACLE = `
      AND NOT EXISTS (SELECT 1 FROM social.blocks b
                       WHERE (b.blocker_id = $1 AND b.blocked_id = p.author_id)
                          OR (b.blocker_id = p.author_id AND b.blocked_id = $1))
+     AND (p.share_of_id IS NULL OR EXISTS (
+           SELECT 1 FROM social.posts o
+            WHERE o.id = p.share_of_id AND o.deleted_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM social.mutes m WHERE m.muter_id = $1 AND m.muted_id = o.author_id)
+              AND NOT EXISTS (SELECT 1 FROM social.blocks b
+                               WHERE (b.blocker_id = $1 AND b.blocked_id = o.author_id)
+                                  OR (b.blocker_id = o.author_id AND b.blocked_id = $1))))
    ORDER BY p.id DESC LIMIT $2`;
 
 const COUNT_CHECKS: { name: string; sql: string }[] = [

@@ -97,6 +97,12 @@ export async function oracleFeed(t: TestApp, readerId: string): Promise<string[]
         AND p.author_id NOT IN (SELECT muted_id FROM social.mutes WHERE muter_id = $1)
         AND p.author_id NOT IN (SELECT blocked_id FROM social.blocks WHERE blocker_id = $1)
         AND p.author_id NOT IN (SELECT blocker_id FROM social.blocks WHERE blocked_id = $1)
+        AND (p.share_of_id IS NULL OR p.share_of_id IN (
+              SELECT o.id FROM social.posts o
+               WHERE o.deleted_at IS NULL
+                 AND o.author_id NOT IN (SELECT muted_id FROM social.mutes WHERE muter_id = $1)
+                 AND o.author_id NOT IN (SELECT blocked_id FROM social.blocks WHERE blocker_id = $1)
+                 AND o.author_id NOT IN (SELECT blocker_id FROM social.blocks WHERE blocked_id = $1)))
       ORDER BY p.id DESC`,
     [readerId],
   );

@@ -42,9 +42,10 @@ export async function registerMultipart(fastify: FastifyInstance): Promise<void>
 
 /**
  * Marks a route as taking one file upload (`multipart/form-data`, the file in `field`) and
- * documents its body so Swagger UI's "Try it out" offers a file picker.
+ * documents its body so Swagger UI's "Try it out" offers a file picker. `maxBytes` is the
+ * documented bound of the file (the limit the route enforces with its default settings).
  */
-export function MultipartUpload(field: string, description: string) {
+export function MultipartUpload(field: string, description: string, maxBytes: number) {
   return applyDecorators(
     RouteConfig({ multipart: true }),
     ApiConsumes(MULTIPART),
@@ -53,7 +54,9 @@ export function MultipartUpload(field: string, description: string) {
       schema: {
         type: 'object',
         required: [field],
-        properties: { [field]: { type: 'string', format: 'binary', description } },
+        properties: {
+          [field]: { type: 'string', format: 'binary', maxLength: maxBytes, description },
+        },
       },
     }),
   );

@@ -52,22 +52,27 @@ end`;
 /**
  * Adds ids to a built set and trims it to a cap, raising the horizon to what the trim keeps.
  * KEYS: set, horizon. ARGV: cap, raiseTo ('' = no), then score/member pairs.
- * Returns the number of members added (0 when the set is not built: the next read rebuilds it).
+ * Returns the number of members added. A set not built yet (no horizon) takes them too, without
+ * a horizon: a rebuild running at the same moment keeps them (REPLACE_SCRIPT deletes nothing
+ * newer than what it rebuilt), so a post pushed during a rebuild is never lost.
  * Ids older than the horizon are not added (the set does not speak for them).
  */
 export const ADD_SCRIPT = `${OLDER}
 local h = redis.call('GET', KEYS[2])
-if not h then return 0 end
 local cap = tonumber(ARGV[1])
 local added = 0
 for i = 3, #ARGV, 2 do
   local member = ARGV[i + 1]
-  if not older(member, h) then
+  if not h or not older(member, h) then
     added = added + redis.call('ZADD', KEYS[1], ARGV[i], member)
   end
 end
-if ARGV[2] ~= '' and older(h, ARGV[2]) then h = ARGV[2]; redis.call('SET', KEYS[2], h) end
 local n = redis.call('ZCARD', KEYS[1])
+if not h then
+  if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1) end
+  return added
+end
+if ARGV[2] ~= '' and older(h, ARGV[2]) then h = ARGV[2]; redis.call('SET', KEYS[2], h) end
 if n > cap then
   redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
   local m = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
@@ -76,12 +81,28 @@ end
 return added`;
 
 /**
- * Replaces a set with a rebuilt one. KEYS: set, horizon. ARGV: horizon, then score/member pairs.
+ * Installs a rebuilt set. KEYS: set, horizon. ARGV: horizon ('' = complete), its score, cap,
+ * then score/member pairs. Members older than the new horizon go (the rebuild speaks for them);
+ * newer ones stay — a fan-out push or a merge that ran while the rebuild read PostgreSQL is kept
+ * (reads filter what is no longer eligible). Trimmed to the cap like an add.
  */
-export const REPLACE_SCRIPT = `
-redis.call('DEL', KEYS[1])
-for i = 2, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
-redis.call('SET', KEYS[2], ARGV[1])
+export const REPLACE_SCRIPT = `${OLDER}
+local h = ARGV[1]
+if h ~= '' then
+  local below = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[2])
+  for _, m in ipairs(below) do
+    if older(m, h) then redis.call('ZREM', KEYS[1], m) end
+  end
+end
+for i = 4, #ARGV, 2 do redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local cap = tonumber(ARGV[3])
+local n = redis.call('ZCARD', KEYS[1])
+if n > cap then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1)
+  local m = redis.call('ZRANGE', KEYS[1], 0, 0)[1]
+  if m and (h == '' or older(h, m)) then h = m end
+end
+redis.call('SET', KEYS[2], h)
 return 1`;
 
 /**

@@ -5,11 +5,18 @@ import type { Queryable } from '../profiles/profile-lookup.js';
  *
  * Reader R's feed holds post P by author A iff P is published, not deleted, not a comment
  * (shares are feed items), A is R or R follows A, R does not mute A, and no block stands
- * between R and A; newest first by id (UUID v7).
+ * between R and A — and, for a share, its original is not deleted and its author is not muted
+ * by or blocked either way with R (a share never brings back what R hid); newest first by id
+ * (UUID v7).
  */
 
 /** "A feed item": a published top-level post or share, not deleted (alias `p`). */
 const FEED_ITEM = `p.status = 'published' AND p.deleted_at IS NULL AND p.reply_to_id IS NULL`;
+
+/** "For reader $1, share `p` is still shown": not a share, or its original is visible to them. */
+const SHARE_SHOWN = () => `(p.share_of_id IS NULL OR EXISTS (
+    SELECT 1 FROM social.posts o
+     WHERE o.id = p.share_of_id AND o.deleted_at IS NULL AND ${authorAllowed('o.author_id')}))`;
 
 /** "Reader $1 may have author `col` in their feed": self or followed, not muted, no block. */
 export function authorAllowed(col: string): string {
@@ -39,7 +46,8 @@ export async function eligibleFeed(
      ) a
      CROSS JOIN LATERAL (
        SELECT p.id FROM social.posts p
-        WHERE p.author_id = a.author_id AND ${FEED_ITEM} AND ($2::uuid IS NULL OR p.id < $2)
+        WHERE p.author_id = a.author_id AND ${FEED_ITEM} AND ${SHARE_SHOWN()}
+          AND ($2::uuid IS NULL OR p.id < $2)
         ORDER BY p.id DESC LIMIT $3
      ) x
      ORDER BY x.id DESC LIMIT $3`,
@@ -58,7 +66,7 @@ export async function keepEligible(
   const rows = await db.query<{ id: string }[]>(
     `SELECT p.id FROM unnest($2::uuid[]) WITH ORDINALITY AS i(id, ord)
        JOIN social.posts p ON p.id = i.id
-      WHERE ${FEED_ITEM}
+      WHERE ${FEED_ITEM} AND ${SHARE_SHOWN()}
         AND (p.author_id = $1 OR EXISTS (SELECT 1 FROM social.follows f
                                           WHERE f.follower_id = $1 AND f.followee_id = p.author_id))
         AND ${authorAllowed('p.author_id')}

@@ -82,7 +82,8 @@ export class FeedStore {
 
   /** Replaces a set with `ids` (newest first) and its horizon (`''`: complete). */
   async replace(set: CappedSet, ids: readonly string[], horizon: string): Promise<void> {
-    await this.redis.feedReplace(set.key, set.horizonKey, horizon, ...pairs(ids));
+    const score = horizon === '' ? 0 : idScore(horizon);
+    await this.redis.feedReplace(set.key, set.horizonKey, horizon, score, this.cap, ...pairs(ids));
   }
 
   /** Up to `count` ids of a set below `before` (exclusive), newest first; null if not built. */

@@ -52,7 +52,7 @@ export class FeedTiers {
     }
     const [exited] = await tx.manager.query<[{ user_id: string }[], number]>(
       `UPDATE social.profiles SET celebrity = false
-        WHERE user_id = $1 AND celebrity AND followers_count * 100 < $2::int * $3::int
+        WHERE user_id = $1 AND celebrity AND followers_count::bigint * 100 < $2::bigint * $3::bigint
         RETURNING user_id`,
       [authorId, c.SOCIAL_CELEBRITY_THRESHOLD, c.SOCIAL_CELEBRITY_EXIT_PERCENT],
     );

@@ -15,7 +15,7 @@ export async function changeRelation(
   viewerId: string,
   handle: string,
   change: (otherId: string) => Promise<void>,
-  opts: { hideBlockedByViewer?: boolean } = {},
+  opts: { hideBlockedByViewer?: boolean; allowBlockedBy?: boolean } = {},
 ): Promise<ProfileView> {
   const { profile } = await lookupProfile(tx.manager, viewerId, handle, opts);
   if (profile.user_id === viewerId) {
@@ -23,7 +23,9 @@ export async function changeRelation(
   }
   await lockPair(tx.manager, viewerId, profile.user_id);
   await change(profile.user_id);
-  const now = await lookupProfile(tx.manager, viewerId, profile.handle);
+  const now = await lookupProfile(tx.manager, viewerId, profile.handle, {
+    allowBlockedBy: opts.allowBlockedBy,
+  });
   return mapProfile(now.profile, now.relationship);
 }
 

@@ -25,10 +25,17 @@ export class MuteProfileHandler implements ICommandHandler<MuteProfile> {
 
   execute({ userId, handle, muted }: MuteProfile): Promise<ProfileView> {
     return this.transactions.run((tx) =>
-      changeRelation(tx, userId, handle, async (mutedId) => {
-        if (!(await setEdge(tx, 'mutes', userId, mutedId, muted))) return;
-        await tx.publish(new MuteChanged({ muterId: userId, mutedId, muted }));
-      }),
+      changeRelation(
+        tx,
+        userId,
+        handle,
+        async (mutedId) => {
+          if (!(await setEdge(tx, 'mutes', userId, mutedId, muted))) return;
+          await tx.publish(new MuteChanged({ muterId: userId, mutedId, muted }));
+        },
+        // Unmuting someone who blocks you must still work (the mute is yours).
+        { allowBlockedBy: !muted },
+      ),
     );
   }
 }

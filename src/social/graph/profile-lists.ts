@@ -48,10 +48,11 @@ export async function listProfiles(
        FROM social.${list.table} e
        JOIN social.profiles p ON p.user_id = e.${list.listed}
       WHERE e.${list.owner} = $2 AND ($3::uuid IS NULL OR e.id < $3::uuid)
-        AND NOT EXISTS (SELECT 1 FROM social.blocks x WHERE x.blocker_id = p.user_id AND x.blocked_id = $1)
+        -- Your own blocks and mutes list everyone in them; other lists hide who blocks you.
+        AND ($5 OR NOT EXISTS (SELECT 1 FROM social.blocks x WHERE x.blocker_id = p.user_id AND x.blocked_id = $1))
       ORDER BY e.id DESC
       LIMIT $4`,
-    [viewerId, ownerId, after?.id ?? null, page.limit + 1],
+    [viewerId, ownerId, after?.id ?? null, page.limit + 1, list === BLOCKS || list === MUTES],
   );
   return toPage(
     rows,

@@ -20,10 +20,17 @@ export class UnblockProfileHandler implements ICommandHandler<UnblockProfile> {
 
   execute({ userId, handle }: UnblockProfile): Promise<ProfileView> {
     return this.transactions.run((tx) =>
-      changeRelation(tx, userId, handle, async (blockedId) => {
-        if (!(await setEdge(tx, 'blocks', userId, blockedId, false))) return;
-        await tx.publish(new BlockChanged({ blockerId: userId, blockedId, blocked: false }));
-      }),
+      changeRelation(
+        tx,
+        userId,
+        handle,
+        async (blockedId) => {
+          if (!(await setEdge(tx, 'blocks', userId, blockedId, false))) return;
+          await tx.publish(new BlockChanged({ blockerId: userId, blockedId, blocked: false }));
+        },
+        // A block of yours ends even when they block you too.
+        { allowBlockedBy: true },
+      ),
     );
   }
 }

@@ -56,7 +56,12 @@ export function checkQueryLimits(
   const errors: GraphQLError[] = [];
   for (const operation of document.definitions) {
     if (operation.kind !== Kind.OPERATION_DEFINITION) continue;
-    const walker = new Walker(fragments, variables);
+    // A variable the request leaves out takes its declared default (`$n: Int = 100`): cost it.
+    const defaults: Record<string, unknown> = {};
+    for (const v of operation.variableDefinitions ?? [])
+      if (v.defaultValue?.kind === Kind.INT)
+        defaults[v.variable.name.value] = Number(v.defaultValue.value);
+    const walker = new Walker(fragments, { ...defaults, ...variables });
     const { depth, cost } = walker.walk(operation.selectionSet);
     if (depth > limits.maxDepth) {
       walker.problems.add(

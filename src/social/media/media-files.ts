@@ -68,7 +68,7 @@ export interface ImageVariant {
 const DISPLAY_SIDE = 1280;
 const THUMB_SIDE = 320;
 /** Decompression bombs: a larger image is refused before it is decoded. */
-const MAX_PIXELS = 100_000_000;
+const MAX_PIXELS = 40_000_000;
 
 /**
  * The three sizes of an image, each re-encoded in its own format with every piece of metadata
@@ -90,27 +90,28 @@ export async function imageVariants(input: Buffer, contentType: string): Promise
     const { data, info } = await inFormat(image, contentType).toBuffer({ resolveWithObject: true });
     return { size, bytes: data, width: info.width, height: info.pageHeight ?? info.height };
   };
-  return Promise.all([
-    encode('original', source()),
-    encode(
-      'display',
-      source().resize({
-        width: DISPLAY_SIDE,
-        height: DISPLAY_SIDE,
-        fit: 'inside',
-        withoutEnlargement: true,
-      }),
-    ),
-    encode(
-      'thumb',
-      source().resize({
-        width: THUMB_SIDE,
-        height: THUMB_SIDE,
-        fit: 'cover',
-        withoutEnlargement: true,
-      }),
-    ),
-  ]);
+  // One decode at a time: a 40 MP image is about 160 MB raw, and three decodes at once per upload
+  // would let a few concurrent uploads exhaust a small host's memory.
+  const original = await encode('original', source());
+  const display = await encode(
+    'display',
+    source().resize({
+      width: DISPLAY_SIDE,
+      height: DISPLAY_SIDE,
+      fit: 'inside',
+      withoutEnlargement: true,
+    }),
+  );
+  const thumb = await encode(
+    'thumb',
+    source().resize({
+      width: THUMB_SIDE,
+      height: THUMB_SIDE,
+      fit: 'cover',
+      withoutEnlargement: true,
+    }),
+  );
+  return [original, display, thumb];
 }
 
 function inFormat(image: Sharp, contentType: string): Sharp {

@@ -20,6 +20,7 @@ import {
   type Principal,
 } from '@app/platform';
 import type { FastifyReply } from 'fastify';
+import { SocialConfig } from '../social.config.js';
 import { SOCIAL_ERRORS } from '../social.error.js';
 import { GetMediaContent } from './get-media-content.handler.js';
 import { GetMedia } from './get-media.handler.js';
@@ -43,7 +44,11 @@ export class MediaController {
 
   @Post()
   @Authenticated()
-  @MultipartUpload('file', 'The image (JPEG, PNG, WebP, GIF) or video (MP4, WebM, QuickTime)')
+  @MultipartUpload(
+    'file',
+    'The image (JPEG, PNG, WebP, GIF) or video (MP4, WebM, QuickTime)',
+    new SocialConfig().SOCIAL_MEDIA_MAX_VIDEO_BYTES,
+  )
   @ApiOperation({
     summary: 'Upload an image or a video for a post or your avatar',
     description:

@@ -69,8 +69,8 @@ export class CreatePostRequest {
   text: string;
 
   @ApiPropertyOptional({
-    type: [String],
-    format: 'uuid',
+    type: 'array',
+    items: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
     example: [],
     maxItems: MAX_POST_MEDIA,
     uniqueItems: true,

@@ -11,13 +11,14 @@ export interface Queryable {
  * The profile at `handle` as `viewerId` may see it, with their relationship; 404
  * `social.profile_not_found` when there is none or its owner blocks the viewer (no oracle: the
  * same answer as a handle that does not exist). `hideBlockedByViewer` makes a profile the
- * viewer blocks a 404 too (following it, say).
+ * viewer blocks a 404 too (following it, say); `allowBlockedBy` finds it although its owner
+ * blocks the viewer (to lift the viewer's own block or mute of them: a mutual block must end).
  */
 export async function lookupProfile(
   db: Queryable,
   viewerId: string,
   handle: string,
-  opts: { hideBlockedByViewer?: boolean; lock?: boolean } = {},
+  opts: { hideBlockedByViewer?: boolean; allowBlockedBy?: boolean; lock?: boolean } = {},
 ): Promise<{ profile: ProfileRow; relationship: Relationship }> {
   const rows = await db.query<(ProfileRow & Relationship & { blocked_by: boolean })[]>(
     `SELECT p.*,
@@ -30,7 +31,7 @@ export async function lookupProfile(
     [viewerId, handle],
   );
   const r = rows[0];
-  if (!r || r.blocked_by || (opts.hideBlockedByViewer && r.blocking)) {
+  if (!r || (r.blocked_by && !opts.allowBlockedBy) || (opts.hideBlockedByViewer && r.blocking)) {
     throw new SocialError('social.profile_not_found', `No profile @${handle}.`);
   }
   const { following, followedBy, blocking, muting, blocked_by: _b, ...profile } = r;

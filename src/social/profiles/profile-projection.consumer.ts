@@ -10,7 +10,8 @@ export function handleFromEmail(email: string): string {
     .replace(/[^A-Za-z0-9_]+/g, '_')
     .replace(/^_+|_+$/g, '')
     .slice(0, 24);
-  return base || 'user';
+  // `me` names your own profile in the API (`/profiles/me`): nobody can have it.
+  return !base ? 'user' : base.toLowerCase() === 'me' ? 'me_' : base;
 }
 
 /**
@@ -25,8 +26,12 @@ export class ProfileProjection implements IntegrationEventConsumer<UserRegistere
     const u = event.payload;
     const base = handleFromEmail(u.email);
     for (let attempt = 0; attempt < 20; attempt++) {
+      // Suffixed handles stay within the 30 characters a handle may have.
+      const digits = Math.min(4 + attempt, 8);
       const handle =
-        attempt === 0 ? base : `${base}_${randomInt(1000, 10 ** Math.min(4 + attempt, 8))}`;
+        attempt === 0
+          ? base
+          : `${base.slice(0, 29 - digits)}_${randomInt(10 ** (digits - 1), 10 ** digits)}`;
       // No conflict target: a taken handle and a profile already projected both do nothing.
       await tx.manager.query(
         `INSERT INTO social.profiles (user_id, handle, handle_lower, display_name, created_at)

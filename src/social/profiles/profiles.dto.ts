@@ -70,6 +70,8 @@ export class UpdateProfileRequest {
   })
   @IsOptional()
   @Transform(trim)
+  @IsString()
+  @MaxLength(30)
   @Matches(HANDLE, { message: 'handle must be 1–30 letters, digits or _' })
   handle?: string;
 

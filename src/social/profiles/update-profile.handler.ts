@@ -19,6 +19,9 @@ export class UpdateProfileHandler implements ICommandHandler<UpdateProfile> {
   constructor(private readonly transactions: Transactions) {}
 
   async execute({ userId, changes }: UpdateProfile): Promise<ProfileView> {
+    if (changes.handle?.toLowerCase() === 'me') {
+      throw new SocialError('social.handle_taken', '@me is reserved: it names your own profile.');
+    }
     try {
       return await this.transactions.run(async (tx) => {
         const current = await ownProfile(tx.manager, userId);
