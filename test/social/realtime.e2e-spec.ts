@@ -147,6 +147,19 @@ it('refuses a handshake without a valid access token, with the reason in connect
   expect(await client.text()).toContain('io');
 }, 60_000);
 
+it('ends an open socket once its session is revoked (logout), at the next presence refresh', async () => {
+  const user = await newUser('leaver');
+  const socket = await connect(b, { auth: { token: user.accessToken } });
+  const ended = new Promise<{ reason: string }>((ok) => socket.once('session.ended', ok));
+  const closed = new Promise<string>((ok) => socket.once('disconnect', ok));
+  const out = await call(a, 'POST', '/v1/identity/logout', { refreshToken: user.refreshToken });
+  expect(out.status).toBe(204);
+  // The refresh runs every 20 s (PRESENCE_REFRESH_MS): within two of them the socket is gone.
+  expect(await ended).toEqual({ reason: 'revoked' });
+  expect(await closed).toBe('io server disconnect');
+  await eventually(async () => expect(await presence(user.id)).toBe(0), { timeout: 5_000 });
+}, 60_000);
+
 it('pushes to a user connected to B what was caused through A: a notification, then a feed item', async () => {
   const [ann, bob] = await Promise.all([newUser('ann'), newUser('bob')]);
   // Bob reads his feed once (an active reader gets fan-out) and connects to B with a Bearer header.

@@ -59,6 +59,12 @@ export class RealtimeGateway
   private server?: Server;
   private redisClients: Redis[] = [];
   private refresher?: NodeJS.Timeout;
+  /**
+   * Each local socket's access token, kept in this process only (never in `socket.data`, which
+   * the Redis adapter can carry between instances): every refresh re-verifies it, so a socket
+   * ends when its token expires or its session is revoked (logout, a reused refresh token).
+   */
+  private readonly tokensBySocket = new Map<string, string>();
 
   constructor(
     private readonly config: AppConfig,
@@ -89,6 +95,7 @@ export class RealtimeGateway
         (result) => {
           if ('error' in result) return next(new Error(`unauthorized: token ${result.error}`));
           (socket.data as SocketData).userId = result.userId;
+          this.tokensBySocket.set(socket.id, token);
           next();
         },
         (err: unknown) => {
@@ -114,6 +121,7 @@ export class RealtimeGateway
   }
 
   async handleDisconnect(socket: Socket): Promise<void> {
+    this.tokensBySocket.delete(socket.id);
     const userId = (socket.data as SocketData | undefined)?.userId;
     if (!userId) return;
     // Failing here is harmless: the entry expires with PRESENCE_TTL_MS.
@@ -150,10 +158,25 @@ export class RealtimeGateway
   }
 
   private async refresh(): Promise<void> {
+    await this.endLapsedSessions();
     try {
       await this.presence.touch(this.localSockets());
     } catch (err) {
       this.logger.warn({ err: String(err) }, 'presence refresh failed; retrying at the next tick');
+    }
+  }
+
+  /** Disconnects the local sockets whose token expired or whose session was revoked. */
+  private async endLapsedSessions(): Promise<void> {
+    const sockets = this.server ? [...this.server.of('/').sockets.values()] : [];
+    for (const socket of sockets) {
+      const token = this.tokensBySocket.get(socket.id);
+      const result = token ? await this.tokens.verify(token) : { error: 'invalid' as const };
+      // 'unavailable' (Redis down): keep the socket; the next refresh decides.
+      if ('error' in result && result.error !== 'unavailable') {
+        socket.emit('session.ended', { reason: result.error });
+        socket.disconnect(true);
+      }
     }
   }
 }
