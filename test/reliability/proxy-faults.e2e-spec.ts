@@ -29,6 +29,9 @@ import { SANDBOX_CARDS } from '../../src/payments/processor/sandbox-processor.js
  */
 const IN_FLIGHT = 3;
 const FAULT_MS = 3_000;
+// Resets too: under a full `npm test` a failing request took up to 2.7 s, so a 3 s window could
+// hold none that started and ended inside it (seen in CI).
+const RESET_MS = 5_000;
 // Long enough that, on a loaded machine where a failing request takes 4 s, some start and end inside it.
 const BLACK_HOLE_MS = 8_000;
 /** The server's deadlines on the links, set small so a fault costs seconds, not minutes. */
@@ -191,10 +194,10 @@ it('answers within its deadline through latency, resets and a black hole on the 
   // wait for it to end.
   const plan: [string, FaultProxy, ProxyFault, number][] = [
     ['postgres latency', pgProxy, faults.latency(500), FAULT_MS],
-    ['postgres reset', pgProxy, faults.reset(), FAULT_MS],
+    ['postgres reset', pgProxy, faults.reset(), RESET_MS],
     ['postgres black hole', pgProxy, faults.blackhole(), BLACK_HOLE_MS],
     ['redis latency', redisProxy, faults.latency(500), FAULT_MS],
-    ['redis reset', redisProxy, faults.reset(), FAULT_MS],
+    ['redis reset', redisProxy, faults.reset(), RESET_MS],
     ['redis black hole', redisProxy, faults.blackhole(), BLACK_HOLE_MS],
   ];
   for (const [name, proxy, fault, ms] of plan) {
