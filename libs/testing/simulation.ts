@@ -165,12 +165,12 @@ export class MessagingControl {
   deferDuringDelivery<T extends object, K extends keyof T & string>(
     instance: T,
     method: K,
-    describe: (...args: any[]) => { key: string; what: string },
+    describe: (...args: never[]) => { key: string; what: string },
   ): void {
-    const original = (instance[method] as (...args: any[]) => Promise<unknown>).bind(instance);
-    (instance as Record<string, unknown>)[method] = (...args: any[]) => {
+    const original = (instance[method] as (...args: unknown[]) => Promise<unknown>).bind(instance);
+    (instance as Record<string, unknown>)[method] = (...args: unknown[]) => {
       if (!this.delivering) return original(...args);
-      this.deferred.push({ ...describe(...args), run: () => original(...args) });
+      this.deferred.push({ ...describe(...(args as never[])), run: () => original(...args) });
       this.deferred.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       return Promise.resolve(undefined);
     };

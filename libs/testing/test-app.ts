@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { REDIS } from '@app/platform';
@@ -81,7 +81,7 @@ export class TestApp {
   }
 
   /** A provider of the running app. */
-  resolve<T>(token: { new (...args: any[]): T } | string | symbol): T {
+  resolve<T>(token: Type<T> | string | symbol): T {
     return this.app.get(token as never);
   }
 
