@@ -4,6 +4,7 @@ import { identityContext } from './identity/identity.context.js';
 import { notificationsContext } from './notifications/notifications.context.js';
 import { paymentsContext } from './payments/payments.context.js';
 import { socialContext } from './social/social.context.js';
+import { streamingContext } from './streaming/streaming.context.js';
 
 /**
  * Every bounded context of the product, one line each: the composition root (app.module.ts), the
@@ -18,4 +19,5 @@ export const CONTEXTS: readonly ContextDescriptor[] = [
   paymentsContext,
   notificationsContext,
   socialContext,
+  streamingContext,
 ];
