@@ -9,12 +9,14 @@ export function harnessSecrets() {
   const vaultKey = randomBytes(32);
   const jwtSecret = `jwt-${randomBytes(24).toString('hex')}`;
   const hmacKey = `hmac-${randomBytes(24).toString('hex')}`;
+  const playbackKey = `playback-${randomBytes(24).toString('hex')}`;
   return {
     jwtSecret,
     env: {
       JWT_SECRET: jwtSecret,
       PAYMENTS_VAULT_KEYS: `k1:${vaultKey.toString('base64')}`,
       PAYMENTS_VAULT_HMAC_KEY: hmacKey,
+      STREAMING_PLAYBACK_SECRET: playbackKey,
     },
     /** Name → value; a response containing any of them leaks it. */
     values: {
@@ -23,6 +25,7 @@ export function harnessSecrets() {
       'vault key (hex)': vaultKey.toString('hex'),
       'vault key (base64url)': vaultKey.toString('base64url'),
       'card-fingerprint HMAC key': hmacKey,
+      'playback-token HMAC key': playbackKey,
     } as Record<string, string>,
   };
 }

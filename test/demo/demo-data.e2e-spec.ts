@@ -200,6 +200,7 @@ describe('demo data on a fresh start', () => {
       JWT_SECRET: randomBytes(24).toString('base64url'),
       PAYMENTS_VAULT_KEYS: `prod1:${randomBytes(32).toString('base64')}`,
       PAYMENTS_VAULT_HMAC_KEY: randomBytes(24).toString('base64url'),
+      STREAMING_PLAYBACK_SECRET: randomBytes(24).toString('base64url'),
     };
     const envs: Record<string, string>[] = [
       production,

@@ -18,6 +18,7 @@ import ts from 'typescript';
 import { createApp } from '../../src/app.factory.js';
 import { CONTEXTS } from '../../src/contexts.js';
 import { PaymentsConfig } from '../../src/payments/payments.config.js';
+import { StreamingConfig } from '../../src/streaming/streaming.config.js';
 import { vaultCard } from '../payments/helpers.js';
 
 /** The values the repository used to ship (leaked by being public): they must buy nothing. */
@@ -33,7 +34,12 @@ const freshDataDir = () => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 // Nothing from the shell or the test run: each start here finds its secrets itself.
-const NO_SECRETS = { JWT_SECRET: '', PAYMENTS_VAULT_KEYS: '', PAYMENTS_VAULT_HMAC_KEY: '' };
+const NO_SECRETS = {
+  JWT_SECRET: '',
+  PAYMENTS_VAULT_KEYS: '',
+  PAYMENTS_VAULT_HMAC_KEY: '',
+  STREAMING_PLAYBACK_SECRET: '',
+};
 const development = (dataDir: string) => ({
   ...NO_SECRETS,
   NODE_ENV: 'development',
@@ -45,6 +51,7 @@ const secretsOf = (t: TestApp) => {
     JWT_SECRET: t.resolve(AppConfig).JWT_SECRET,
     PAYMENTS_VAULT_KEYS: payments.PAYMENTS_VAULT_KEYS,
     PAYMENTS_VAULT_HMAC_KEY: payments.PAYMENTS_VAULT_HMAC_KEY,
+    STREAMING_PLAYBACK_SECRET: t.resolve(StreamingConfig).STREAMING_PLAYBACK_SECRET,
   };
 };
 const me = (t: TestApp, token: string) => t.get('/v1/identity/me', { token });
@@ -217,7 +224,7 @@ describe('secrets: development generates them once per installation', () => {
     expect(text).toContain('=torn\0\n');
     expect(text).toContain(`\nPAYMENTS_VAULT_HMAC_KEY=${hmac}\n`);
     expect(describeSecrets(config)).toMatch(
-      /generated now: PAYMENTS_VAULT_KEYS, PAYMENTS_VAULT_HMAC_KEY;/,
+      /generated now: PAYMENTS_VAULT_KEYS, PAYMENTS_VAULT_HMAC_KEY, STREAMING_PLAYBACK_SECRET;/,
     );
   });
 
@@ -305,7 +312,7 @@ describe('secrets: tests generate their own', () => {
 });
 
 describe('secrets: production never generates them', () => {
-  it('refuses to boot without JWT_SECRET, PAYMENTS_VAULT_KEYS and PAYMENTS_VAULT_HMAC_KEY, naming each', async () => {
+  it('refuses to boot without JWT_SECRET, the payments vault keys and STREAMING_PLAYBACK_SECRET, naming each', async () => {
     const dataDir = freshDataDir();
     const boot = createApp({
       ...process.env,
