@@ -87,4 +87,106 @@ export class StreamingConfig {
   @Min(10)
   @Max(7 * 86_400)
   STREAMING_PLAYBACK_TTL_SECONDS = 6 * 3600;
+
+  /**
+   * The origin shield's bound, bytes: hot playlists and segments are kept in memory (LRU) in
+   * front of the storage port, the least recently used evicted past it. 0 turns it off.
+   */
+  @Transform(envInt)
+  @IsInt()
+  @Min(0)
+  STREAMING_SHIELD_MAX_BYTES = 64 * 1024 * 1024;
+
+  /** The largest object the origin shield keeps, bytes (bigger ones stream from storage). */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  STREAMING_SHIELD_MAX_OBJECT_BYTES = 8 * 1024 * 1024;
+
+  /** First retry delay of a failed encode or package job, ms (doubles per attempt). */
+  @Transform(envInt)
+  @IsInt()
+  @Min(10)
+  STREAMING_ENCODE_BACKOFF_MS = 5_000;
+
+  /**
+   * How often encode workers sweep for lost work: a PROCESSING rendition without its job (a
+   * crash between commit and enqueue), a job that failed without marking its rendition, a
+   * video whose renditions are all done but which has no package job. Also runs at start.
+   */
+  @Transform(envInt)
+  @IsInt()
+  @Min(100)
+  STREAMING_ENCODE_SWEEP_MS = 60_000;
+
+  /** Co-visitation window, hours: two videos one viewer watched this close count as a pair. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 30)
+  STREAMING_COVISIT_WINDOW_HOURS = 24;
+
+  /** Fewest co-viewers a pair needs before it is a related video (`c_ij ≥` this). */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  STREAMING_COVISIT_MIN_COUNT = 2;
+
+  /** Neighbours kept per video (top K by `c_ij / (c_i · c_j)`). */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  STREAMING_RELATED_TOP_K = 30;
+
+  /** Recent views kept per viewer in Redis (the co-visitation window and the reco seeds). */
+  @Transform(envInt)
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  STREAMING_RECO_HISTORY = 50;
+
+  /** Grace after a failed renewal, hours: a PAST_DUE subscriber still plays subscriber videos. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24)
+  STREAMING_SUBSCRIPTION_GRACE_HOURS = 72;
+
+  /** Requests per renewal (the first one and its retries) before the subscription LAPSES. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  STREAMING_SUBSCRIPTION_RENEWAL_ATTEMPTS = 3;
+
+  /** Hours between the retries of a failed renewal. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(7 * 24)
+  STREAMING_SUBSCRIPTION_RETRY_HOURS = 24;
+
+  /** How long before a period ends its renewal is charged, minutes. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(0)
+  @Max(7 * 24 * 60)
+  STREAMING_SUBSCRIPTION_RENEWAL_LEAD_MINUTES = 60;
+
+  /** How often the renewal job (`streaming.subscription-renewal`) runs, ms. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1000)
+  STREAMING_SUBSCRIPTION_RENEWAL_EVERY_MS = 60_000;
+
+  /**
+   * How often the analytics rollup (`streaming.analytics-rollup`) recomputes the current and the
+   * previous hour of `video_hourly_stats` from the raw rows, ms: channel analytics lag by at most
+   * this much.
+   */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1000)
+  STREAMING_ROLLUP_EVERY_MS = 5 * 60_000;
 }

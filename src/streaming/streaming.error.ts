@@ -50,6 +50,65 @@ export const STREAMING_ERRORS = defineErrors({
       'The video is for the channel’s subscribers: it plays only while you have an active subscription.',
     action: 'Subscribe with `POST /v1/streaming/subscriptions` to one of the channel’s plans.',
   },
+  'streaming.playback_token_invalid': {
+    status: 403,
+    meaning:
+      'The playback token in the media URL is missing, expired, tampered with or for another video (or the video is not public and needs one).',
+    action: 'Ask `GET /v1/streaming/videos/{id}/playback` for a fresh signed URL.',
+  },
+  'streaming.media_not_found': {
+    status: 404,
+    meaning: 'No such playlist, segment or image in the video’s HLS package.',
+    action: 'Use the URIs the master playlist lists (relative to it).',
+  },
+  'streaming.media_range_not_satisfiable': {
+    status: 416,
+    meaning: 'The `Range` starts past the end of the file (`Content-Range` says its size).',
+    action: 'Ask for a range inside the file.',
+  },
+  'streaming.rendition_not_found': {
+    status: 404,
+    meaning: 'The video has no rendition of this name (only the rungs its source allows exist).',
+    action: 'Use a rendition name from the video’s `renditions` (`GET /v1/streaming/videos/{id}`).',
+  },
+  'streaming.plan_not_found': {
+    status: 404,
+    meaning: 'No subscription plan with this id.',
+    action: 'Use a plan id from `GET /v1/streaming/channels/{id}/plans`.',
+  },
+  'streaming.not_your_channel': {
+    status: 403,
+    meaning:
+      'Plans are created by their channel for itself (`channelId` = your user id); platform plans (`channelId: null`) by admins only.',
+    action: 'Create plans for your own channel.',
+  },
+  'streaming.subscription_not_found': {
+    status: 404,
+    meaning: 'No subscription of yours with this id.',
+    action: 'Use an id from `GET /v1/streaming/subscriptions`.',
+  },
+  'streaming.already_subscribed': {
+    status: 409,
+    meaning:
+      'You already have a pending, active or past-due subscription to this plan (`subscriptionId` in the problem).',
+    action: 'Use that subscription; cancel it first to subscribe again.',
+  },
+  'streaming.subscription_ended': {
+    status: 409,
+    meaning:
+      'The subscription is over (`status` CANCELED, LAPSED or INCOMPLETE): it can no longer be changed.',
+    action: 'Subscribe again with `POST /v1/streaming/subscriptions`.',
+  },
+  'streaming.analytics_forbidden': {
+    status: 403,
+    meaning: 'A channel’s analytics are for the channel itself (its uploader) and admins only.',
+    action: 'Ask for your own channel’s analytics: your user id is your channel id.',
+  },
+  'streaming.upload_not_found': {
+    status: 404,
+    meaning: 'No tus upload with this id of yours (unknown, finished, or of another channel).',
+    action: 'Create an upload with `POST /v1/streaming/uploads` and use its `Location`.',
+  },
 });
 export type StreamingErrorCode = keyof typeof STREAMING_ERRORS;
 

@@ -56,6 +56,7 @@ describe('benchmark harness (quick mode)', () => {
       'P4b',
       'P4c',
       'P4d',
+      'P5c',
     ]);
     for (const r of results) {
       expect(r.anchor).toHaveLength(1);

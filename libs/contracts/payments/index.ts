@@ -1,2 +1,3 @@
 export * from './transfer-events.js';
 export * from './payment-events.js';
+export * from './subscription-payment-events.js';

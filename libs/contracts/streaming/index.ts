@@ -1,1 +1,2 @@
 export * from './video-events.js';
+export * from './subscription-events.js';

@@ -11,8 +11,13 @@ export type Verdict = 'allow' | 'review' | 'deny';
 export type Subject = 'customer' | 'account' | 'customer_card' | 'card';
 
 /** The saga kinds the fraud check runs for. */
-export type PaymentKind = 'transfer' | 'top_up' | 'order_payment';
-const PAYMENT_KINDS: PaymentKind[] = ['transfer', 'top_up', 'order_payment'];
+export type PaymentKind = 'transfer' | 'top_up' | 'order_payment' | 'subscription_payment';
+const PAYMENT_KINDS: PaymentKind[] = [
+  'transfer',
+  'top_up',
+  'order_payment',
+  'subscription_payment',
+];
 
 /**
  * Fraud rules are data (PAYMENTS_FRAUD_RULES as JSON), not code branches:

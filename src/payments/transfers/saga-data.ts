@@ -48,6 +48,15 @@ export interface OrderPaymentSagaData extends HeldPayment, CardCharge {
   orderId: string;
 }
 
+/** Card → merchant (via the clearing account), for one period of a streaming subscription. */
+export interface SubscriptionPaymentSagaData extends HeldPayment, CardCharge {
+  toAccountId: string;
+  /** Streaming's charge row (`chargeId` of `streaming.subscription-requested`). */
+  subscriptionChargeId: string;
+  subscriptionId: string;
+  attempt: number;
+}
+
 /**
  * Refunds a cancelled order's captured payment. It knows only its order when it starts; what it
  * refunded (amount, currency, of which payment) is recorded when it completes.
@@ -64,6 +73,7 @@ export interface SagaDataByKind {
   top_up: TopUpSagaData;
   order_payment: OrderPaymentSagaData;
   order_refund: OrderRefundSagaData;
+  subscription_payment: SubscriptionPaymentSagaData;
 }
 
 export type SagaKind = keyof SagaDataByKind;
@@ -88,6 +98,7 @@ const GENERATED: {
   top_up: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
   order_payment: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
   order_refund: (sagaId) => ({ reversalId: uuidv7(), refundKey: `${sagaId}:refund` }),
+  subscription_payment: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
 };
 
 export function newSagaData<K extends SagaKind>(

@@ -3,6 +3,8 @@ import {
   PaymentFailed,
   PaymentRefunded,
   PaymentSucceeded,
+  SubscriptionPaymentFailed,
+  SubscriptionPaymentSucceeded,
   TransferCompleted,
   TransferFailed,
 } from '@app/contracts/payments';
@@ -70,6 +72,19 @@ export function outcomeEvents(
             }),
           ]
         : [];
+    }
+    case 'subscription_payment': {
+      const d = saga.data;
+      const ids = {
+        chargeId: d.subscriptionChargeId,
+        subscriptionId: d.subscriptionId,
+        customerId: saga.owner_id,
+        paymentId: saga.id,
+        attempt: d.attempt,
+      };
+      return state === 'COMPLETED'
+        ? [new SubscriptionPaymentSucceeded({ ...ids, amount: d.amount, currency: d.currency })]
+        : [new SubscriptionPaymentFailed({ ...ids, reason: failure ?? 'failed' })];
     }
   }
 }

@@ -18,6 +18,7 @@ const MAX_STEPS_PER_RUN = 12;
  *   top_up         fraud → hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
  *   order_payment  fraud → hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
  *   order_refund   refund                                       (steps/order-refund.steps.ts)
+ *   subscription_payment  as order_payment, for one streaming subscription period
  *
  * and compensation in reverse: a declined charge or a failed post voids the hold (`void`), a
  * charge whose hold can no longer be posted is refunded first (`refund_charge`). Each step
@@ -79,6 +80,7 @@ export class SagaRunner {
         return this.transfer.run(saga);
       case 'top_up':
       case 'order_payment':
+      case 'subscription_payment':
         return this.cardPayment.run(saga);
       case 'order_refund':
         return this.orderRefund.run(saga);

@@ -37,6 +37,7 @@ const FIRST_STEP: Record<SagaKind, SagaStep> = {
   top_up: 'fraud',
   order_payment: 'fraud',
   order_refund: 'refund',
+  subscription_payment: 'fraud',
 };
 
 /**

@@ -22,7 +22,10 @@ export type RenditionState = (typeof RENDITION_STATES)[number];
 export class Video {
   @PrimaryColumn('uuid') id: string;
   @Column('uuid', { name: 'channel_id' }) channelId: string;
-  @Column('text') title: string;
+  /** Trigram GIN index (pg_trgm, search migration): typo-tolerant title search. */
+  @Index('videos_title_trgm_idx', { synchronize: false })
+  @Column('text')
+  title: string;
   @Column('text', { default: '' }) description: string;
   @Column('text', { array: true, default: () => `'{}'` }) tags: string[];
   @Column('text') visibility: Visibility;

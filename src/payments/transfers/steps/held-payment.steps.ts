@@ -9,7 +9,9 @@ import type { SagaRow, SagaStep } from '../saga.entity.js';
 import { SagaTransitions, type StepOutcome } from '../saga-transitions.js';
 
 /** The sagas that hold money and then post or void the hold. */
-export type HeldPaymentSaga = SagaRow<'transfer' | 'top_up' | 'order_payment'>;
+export type HeldPaymentSaga = SagaRow<
+  'transfer' | 'top_up' | 'order_payment' | 'subscription_payment'
+>;
 
 /**
  * The steps every money-moving saga shares: fraud check → hold → … → post, and `void` when it

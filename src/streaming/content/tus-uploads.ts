@@ -1,0 +1,111 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { AppConfig, toProblem } from '@app/platform';
+import { FileStore } from '@tus/file-store';
+import { Server, type Upload } from '@tus/server';
+import type { FastifyInstance } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
+import { StreamingConfig } from '../streaming.config.js';
+import { StreamingError } from '../streaming.error.js';
+import { SourceIntake } from './source-intake.js';
+
+export const TUS_PATH = '/v1/streaming/uploads';
+/** tus upload ids as @tus/server names them (16 random bytes, hex). */
+export const TUS_ID = /^[0-9a-f]{32}$/;
+/** Staged uploads nobody finished are dropped after this long (tus expiration extension). */
+const STAGING_TTL_MS = 24 * 3600_000;
+
+/** `Upload-Metadata`: `key base64,key base64` (tus 1.0 creation extension). */
+export function parseUploadMetadata(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(' ');
+    if (key) out[key] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
+  }
+  return out;
+}
+
+const notFound = (id: string) =>
+  new StreamingError('streaming.upload_not_found', `No upload ${id.slice(0, 40)} of yours.`);
+
+/**
+ * The tus 1.0 server (`@tus/server` + `@tus/file-store`) behind `/v1/streaming/uploads`: parts
+ * are staged on disk under DATA_DIR (`tus-staging/`), and a finished upload runs the same accept
+ * path as multipart (probe, put through the storage port, one transaction with
+ * `streaming.video-uploaded`); the staged file is removed either way. A refused file answers
+ * its problem (415/422, `application/problem+json`) to the last PATCH.
+ */
+@Injectable()
+export class TusUploads implements OnModuleInit {
+  private readonly logger = new Logger(TusUploads.name);
+  readonly store: FileStore;
+  private readonly server: Server;
+
+  constructor(
+    private readonly intake: SourceIntake,
+    private readonly adapterHost: HttpAdapterHost,
+    config: StreamingConfig,
+    app: AppConfig,
+  ) {
+    this.store = new FileStore({
+      directory: resolve(app.DATA_DIR, 'tus-staging'),
+      expirationPeriodInMilliseconds: STAGING_TTL_MS,
+    });
+    this.server = new Server({
+      path: TUS_PATH,
+      datastore: this.store,
+      maxSize: config.STREAMING_MAX_UPLOAD_BYTES,
+      relativeLocation: true,
+      disableTerminationForFinishedUploads: true,
+      onUploadFinish: (_req, upload) => this.finish(upload),
+    });
+  }
+
+  /** PATCH bodies reach tus untouched (no parser reads them). */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance<FastifyInstance>();
+    if (!fastify || fastify.hasContentTypeParser('application/offset+octet-stream')) return;
+    fastify.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) =>
+      done(null),
+    );
+  }
+
+  /** The video an upload is for, or 404 when there is no such upload. */
+  async videoOf(uploadId: string): Promise<string> {
+    if (!TUS_ID.test(uploadId)) throw notFound(uploadId);
+    const upload = await this.store.getUpload(uploadId).catch(() => undefined);
+    const videoId = upload?.metadata?.['videoId'];
+    if (!videoId) throw notFound(uploadId);
+    return videoId;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    return this.server.handle(req, res);
+  }
+
+  private async finish(upload: Upload) {
+    const videoId = upload.metadata?.['videoId'];
+    const path = upload.storage?.path;
+    try {
+      if (!videoId || !path) throw notFound(upload.id);
+      await this.intake.accept(videoId, path);
+      return {};
+    } catch (err) {
+      const { problem, internal } = toProblem(err, TUS_PATH);
+      if (internal)
+        this.logger.error({ err, videoId }, 'a finished tus upload could not be accepted');
+      return {
+        status_code: problem.status,
+        headers: { 'Content-Type': 'application/problem+json' },
+        body: JSON.stringify(problem),
+      };
+    } finally {
+      await this.store
+        .remove(upload.id)
+        .catch((err: unknown) =>
+          this.logger.error({ err, uploadId: upload.id }, 'could not remove a staged tus upload'),
+        );
+    }
+  }
+}
