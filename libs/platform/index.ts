@@ -40,6 +40,7 @@ export * from './auth/access-tokens.js';
 export * from './auth/auth.decorators.js';
 export * from './observability/metrics.js';
 export * from './observability/tracing.js';
+export * from './observability/readiness.js';
 export * from './platform.module.js';
 export * from './storage/index.js';
 export { platformEntities, platformMigrations } from './database/platform-persistence.js';

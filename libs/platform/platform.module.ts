@@ -31,6 +31,7 @@ import { MetricsServer } from './observability/metrics-server.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { QueueBoard } from './observability/queue-board.js';
 import { ObservabilityController } from './observability/observability.controller.js';
+import { ReadinessChecks } from './observability/readiness.js';
 import { tracingEnabled } from './observability/tracing.js';
 import { TracingInterceptor } from './observability/tracing.interceptor.js';
 import { REDIS, RedisKeys, RedisModule } from './redis/redis.module.js';
@@ -141,6 +142,7 @@ export class PlatformModule {
         PlatformMetrics,
         MetricsServer,
         QueueBoard,
+        ReadinessChecks,
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
@@ -155,6 +157,7 @@ export class PlatformModule {
         AccessTokens,
         Metrics,
         IdempotencyInterceptor,
+        ReadinessChecks,
         MessagingModule,
         BullModule,
       ],

@@ -142,23 +142,27 @@ describe('streaming recommendations: co-visitation related videos, the personali
     if (seedAt >= 0) expect(seedAt).toBeGreaterThan(ids.indexOf(other));
   });
 
-  it('cold start: a viewer without history gets trending, most viewed first; related of a video without neighbours too', async () => {
+  it('cold start: a viewer without history gets trending, hottest first; related of a video without neighbours too', async () => {
     const [top, second] = await videos(2);
-    await t.dataSource.query(
-      `UPDATE streaming.videos SET views = CASE WHEN id = $1 THEN 1000000 ELSE 999999 END
-        WHERE id = ANY($2::uuid[])`,
-      [top, [top, second]],
-    );
     const hidden = await video({ channelId: uuidv7(), visibility: 'private' });
-    await t.dataSource.query(`UPDATE streaming.videos SET views = 2000000 WHERE id = $1`, [hidden]);
+    // Recent views (analytics' trending ranks on them): 30, 20, and 50 for a private video.
+    await t.dataSource.query(
+      `INSERT INTO streaming.views (id, video_id, viewer_id, session_id, at, hour)
+       SELECT gen_random_uuid(), v.id, gen_random_uuid(), gen_random_uuid(),
+              now() - interval '1 minute', date_trunc('hour', now() - interval '1 minute', 'UTC')
+         FROM unnest($1::uuid[], $2::int[]) AS v(id, n), generate_series(1, v.n)`,
+      [
+        [top, second, hidden],
+        [30, 20, 50],
+      ],
+    );
     const newcomer = await t.newUser();
     const items = await list('/v1/streaming/recommendations?limit=5', newcomer);
     expect(items).toHaveLength(5);
     expect(items.every((x) => x.reason === 'trending')).toBe(true);
     expect(items.slice(0, 2).map((x) => x.id)).toEqual([top, second]);
     expect(items.map((x) => x.id)).not.toContain(hidden);
-    for (let n = 1; n < items.length; n++)
-      expect(items[n]!.views).toBeLessThanOrEqual(items[n - 1]!.views);
+    expect(new Set(items.map((x) => x.id)).size).toBe(5);
 
     const [lonely] = await videos(1);
     const related = await list(`/v1/streaming/videos/${lonely}/related?limit=3`, newcomer);

@@ -26,6 +26,7 @@ import { InjectRedis } from '../redis/redis.module.js';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from './metrics.js';
 import { metricsAuthorized } from './metrics-server.js';
+import { ReadinessChecks } from './readiness.js';
 
 @ApiTags('platform')
 @Public()
@@ -37,6 +38,7 @@ export class ObservabilityController {
     private readonly indicators: HealthIndicatorService,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
+    private readonly readiness: ReadinessChecks,
     @InjectRedis() private readonly redis: Redis,
   ) {}
 
@@ -65,9 +67,10 @@ export class ObservabilityController {
   @ApiOperation({
     summary: 'Readiness: PostgreSQL and Redis answer',
     description:
-      'For a load balancer’s readiness probe: 200 when PostgreSQL answers a ping within 2 s and ' +
-      'Redis answers PING, 503 naming the dependency that is down otherwise (take the instance ' +
-      'out of rotation; it comes back by itself). Not rate limited and not logged.',
+      'For a load balancer’s readiness probe: 200 when PostgreSQL answers a ping within 2 s, ' +
+      'Redis answers PING and every context’s own check is up (the streaming encoder: which ' +
+      'ffmpeg and its version), 503 naming the dependency that is down otherwise (take the ' +
+      'instance out of rotation; it comes back by itself). Not rate limited and not logged.',
   })
   @ApiServiceUnavailableResponse({ description: 'A dependency is down (named in `error`)' })
   getReadiness() {
@@ -82,6 +85,11 @@ export class ObservabilityController {
           return indicator.down({ message: 'Redis did not answer PING' });
         }
       },
+      ...this.readiness.entries().map(([name, check]) => async () => {
+        const { up, details } = await check();
+        const indicator = this.indicators.check(name);
+        return up ? indicator.up(details) : indicator.down(details);
+      }),
     ]);
   }
 

@@ -74,7 +74,12 @@ export class TusUploads implements OnModuleInit {
   /** The video an upload is for, or 404 when there is no such upload. */
   async videoOf(uploadId: string): Promise<string> {
     if (!TUS_ID.test(uploadId)) throw notFound(uploadId);
-    const upload = await this.store.getUpload(uploadId).catch(() => undefined);
+    // The file store answers a missing (404) or expired (410) upload so; anything else is real.
+    const upload = await this.store.getUpload(uploadId).catch((err: unknown) => {
+      const status = (err as { status_code?: number }).status_code;
+      if (status === 404 || status === 410) return undefined;
+      throw err;
+    });
     const videoId = upload?.metadata?.['videoId'];
     if (!videoId) throw notFound(uploadId);
     return videoId;

@@ -3,9 +3,11 @@ import { execFile, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
+import { ReadinessChecks } from '@app/platform';
 import { StreamingConfig } from '../streaming.config.js';
 
 const run = promisify(execFile);
+const logger = new Logger('Ffmpeg');
 const require = createRequire(import.meta.url);
 
 /** Where a binary came from: the variable, the system's PATH, or the npm-shipped build. */
@@ -47,7 +49,13 @@ export async function resolveBinary(
   configured: string | undefined,
 ): Promise<Binary> {
   if (configured) return { path: configured, source: 'env', version: await versionOf(configured) };
-  const system = await versionOf(name).catch(() => undefined);
+  // Not on the PATH (ENOENT) or not runnable: fall through to the npm build, saying why.
+  const system = await versionOf(name).catch((err: unknown) => {
+    logger.log(
+      `${name}: no usable system binary (${(err as Error).message}); trying the npm build`,
+    );
+    return undefined;
+  });
   if (system) return { path: name, source: 'system', version: system };
   const npm = shipped(name);
   if (npm) return { path: npm, source: 'npm', version: await versionOf(npm) };
@@ -88,34 +96,47 @@ export interface FfmpegRun {
 @Injectable()
 export class Ffmpeg implements OnModuleInit {
   private readonly logger = new Logger(Ffmpeg.name);
-  private resolved?: { ffmpeg: Binary; ffprobe: Binary };
+  private resolution?: Promise<{ ffmpeg: Binary; ffprobe: Binary }>;
 
-  constructor(private readonly config: StreamingConfig) {}
+  constructor(
+    private readonly config: StreamingConfig,
+    private readonly readiness: ReadinessChecks,
+  ) {}
 
   async onModuleInit(): Promise<void> {
-    const [ffmpeg, ffprobe] = await Promise.all([
-      resolveBinary('ffmpeg', this.config.FFMPEG_PATH),
-      resolveBinary('ffprobe', this.config.FFPROBE_PATH),
-    ]);
-    this.resolved = { ffmpeg, ffprobe };
-    this.logger.log(
-      { ffmpeg, ffprobe },
-      `encoder: ${ffmpeg.version} (${ffmpeg.source}, ${ffmpeg.path})`,
-    );
+    await this.binaries();
   }
 
-  get binaries(): { ffmpeg: Binary; ffprobe: Binary } {
-    if (!this.resolved) throw new Error('Ffmpeg used before module init');
-    return this.resolved;
+  /**
+   * The binaries, resolved once (logged, and reported by `/health/ready`). Awaited by every
+   * run: a BullMQ worker may take a job before this module's init has finished.
+   */
+  binaries(): Promise<{ ffmpeg: Binary; ffprobe: Binary }> {
+    this.resolution ??= (async () => {
+      const [ffmpeg, ffprobe] = await Promise.all([
+        resolveBinary('ffmpeg', this.config.FFMPEG_PATH),
+        resolveBinary('ffprobe', this.config.FFPROBE_PATH),
+      ]);
+      this.readiness.register('encoder', () => ({
+        up: true,
+        details: { ffmpeg: ffmpeg.version, source: ffmpeg.source, ffprobe: ffprobe.version },
+      }));
+      this.logger.log(
+        { ffmpeg, ffprobe },
+        `encoder: ${ffmpeg.version} (${ffmpeg.source}, ${ffmpeg.path})`,
+      );
+      return { ffmpeg, ffprobe };
+    })();
+    return this.resolution;
   }
 
   /** Runs ffprobe with `args` and parses its JSON output (`-of json` is added). */
   async probeJson<T>(args: string[], timeoutMs = 30_000): Promise<T> {
-    const { stdout } = await run(
-      this.binaries.ffprobe.path,
-      ['-v', 'error', '-of', 'json', ...args],
-      { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
-    );
+    const { ffprobe } = await this.binaries();
+    const { stdout } = await run(ffprobe.path, ['-v', 'error', '-of', 'json', ...args], {
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return JSON.parse(stdout) as T;
   }
 
@@ -123,9 +144,9 @@ export class Ffmpeg implements OnModuleInit {
    * Runs ffmpeg niced with `args` (`-hide_banner -nostdin -progress pipe:1` are added first).
    * Rejects with FfmpegError (the tail of stderr) on a non-zero exit.
    */
-  exec(args: string[], options: FfmpegRun = {}): Promise<void> {
+  async exec(args: string[], options: FfmpegRun = {}): Promise<void> {
     const nice = String(this.config.STREAMING_ENCODE_NICE);
-    const argv = ['-n', nice, this.binaries.ffmpeg.path];
+    const argv = ['-n', nice, (await this.binaries()).ffmpeg.path];
     argv.push('-hide_banner', '-nostdin', '-nostats', '-progress', 'pipe:1', ...args);
     return new Promise((resolve, reject) => {
       const child = spawn('nice', argv, {

@@ -71,7 +71,12 @@ export async function probeSource(
   path: string,
   maxSeconds: number,
 ): Promise<SourceProbe> {
-  const sniffed = await fileTypeFromFile(path).catch(() => undefined);
+  // The magic-bytes sniff is only a fast first opinion: when it cannot read the file, ffprobe
+  // below decides (and names the problem), so its error is kept only as the reason in the log.
+  const sniffed = await fileTypeFromFile(path).catch((err: unknown) => {
+    logger.debug({ err, path }, 'file type sniff failed; ffprobe decides');
+    return undefined;
+  });
   const media = sniffed && /^(video|audio)\//.test(sniffed.mime);
   if (sniffed && !media) {
     throw new StreamingError(

@@ -1,7 +1,6 @@
 import type { StreamingPart } from '../streaming-part.js';
 import { CoVisitationConsumer, FinishedConsumer } from './reco.consumers.js';
 import { RecoFeatures } from './reco-features.js';
-import { RecoTrending } from './reco-trending.js';
 import { RecommendationsController } from './recommendations.controller.js';
 import { GetRecommendationsHandler, GetRelatedHandler } from './recommendations.queries.js';
 import { Recommender } from './recommender.js';
@@ -12,7 +11,6 @@ export const RECOMMENDATIONS_PART: StreamingPart = {
   controllers: [RecommendationsController],
   providers: [
     RecoFeatures,
-    RecoTrending,
     Recommender,
     CoVisitationConsumer,
     FinishedConsumer,

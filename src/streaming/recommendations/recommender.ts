@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { VideoAccess, type Viewer } from '../content/video-access.js';
 import { RecoFeatures } from './reco-features.js';
-import { RecoTrending } from './reco-trending.js';
+import { Trending } from '../analytics/trending.js';
 import { blend, diversify } from './scoring.js';
 
 export const REASONS = ['because-you-watched', 'watched-together', 'trending'] as const;
@@ -51,7 +51,7 @@ export class Recommender {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: VideoAccess,
     private readonly features: RecoFeatures,
-    private readonly trending: RecoTrending,
+    private readonly trending: Trending,
   ) {}
 
   /**
@@ -108,7 +108,8 @@ export class Recommender {
     if (items.length >= limit) return items;
     const skip = [...exclude, ...items.map((i) => i.id)];
     // More than needed: some may be skipped by the channel cap.
-    const ids = await this.trending.top(Number.isFinite(cap) ? limit * 3 : limit, skip);
+    const hot = await this.trending.top(Number.isFinite(cap) ? limit * 3 : limit, skip);
+    const ids = hot.map((v) => v.id);
     const trending = await this.summaries(
       ids.map((id) => ({ id, reason: 'trending' })),
       [],
