@@ -10,6 +10,7 @@ import { p2 } from './scenarios/orders.js';
 import { p3a, p3b } from './scenarios/payments.js';
 import { socialFeed } from './scenarios/social-feed.js';
 import { p4d } from './scenarios/social-graphql.js';
+import { streamingEncode } from './scenarios/streaming-encode.js';
 import { p5c } from './scenarios/streaming-playback.js';
 
 /**
@@ -46,6 +47,7 @@ async function main(): Promise<number> {
     p9(inproc),
     ...socialFeed(app),
     p4d(app),
+    ...streamingEncode(app),
     p5c(app),
   ].filter((s) => !only || only.includes(s.id));
   const results: Result[] = [];

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { v7 as uuidv7 } from 'uuid';
+import { resolveBinary } from '../../src/streaming/media-tools/ffmpeg.js';
 import { APP_URL, type BenchApp } from '../app.js';
 import { startProcess, stopProcess } from '../env.js';
 import type { Measurement, Scenario } from '../harness.js';
@@ -45,7 +46,7 @@ export function p5c(app: BenchApp): Scenario {
       const rung = join(hls, '360p');
       mkdirSync(rung, { recursive: true });
       await run(
-        process.env.FFMPEG_PATH ?? 'ffmpeg',
+        (await resolveBinary('ffmpeg', process.env.FFMPEG_PATH)).path,
         [
           [
             '-hide_banner',

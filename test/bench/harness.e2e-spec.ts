@@ -56,6 +56,8 @@ describe('benchmark harness (quick mode)', () => {
       'P4b',
       'P4c',
       'P4d',
+      'P5a',
+      'P5b',
       'P5c',
     ]);
     for (const r of results) {
