@@ -3,7 +3,7 @@ import { ProblemDoc } from './problem.dto.js';
 
 type Json = Record<string, unknown>;
 
-const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+const METHODS = ['get', 'head', 'put', 'post', 'delete', 'patch'] as const;
 /** Routes the rate limiter skips (see PlatformModule's throttler `skipIf`). */
 const UNTHROTTLED = /^\/(health|metrics)(\/|$)/;
 const PROBLEM = { $ref: getSchemaPath(ProblemDoc) };

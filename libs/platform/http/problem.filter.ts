@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from '../database/pg-errors.js';
 import { isRedisUnavailable } from '../redis/redis-errors.js';
 import { activeSpanIds, tracingEnabled } from '../observability/tracing.js';
 import { TRACE_ID } from '../observability/tracing.interceptor.js';
+import { redactUrl } from '../observability/redact.js';
 
 /** A problem's `type` resolves on this server to its catalogue entry (`GET /problems/{code}`). */
 export const PROBLEM_TYPE_BASE = PROBLEM_TYPE_PATH;
@@ -180,11 +181,12 @@ function isFastifyClientError(
 }
 
 /**
- * A problem's `instance`: the path that answered, without the query (which may carry tokens),
+ * A problem's `instance`: the path that answered, without the query or a signed path segment
+ * (either may carry tokens),
  * and left out when absurdly long (it would only echo the client's input back).
  */
 export function instanceOf(url: string | undefined): string | undefined {
-  const path = url?.split('?')[0];
+  const path = redactUrl(url);
   return path && path.length <= 2048 ? path : undefined;
 }
 

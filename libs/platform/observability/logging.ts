@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ClsServiceManager } from 'nestjs-cls';
 import type { AppConfig } from '../config/app-config.js';
 import pretty from 'pino-pretty';
-import { redactQueryText } from './redact.js';
+import { redactQueryText, redactUrl } from './redact.js';
 import { activeSpanIds } from './tracing.js';
 
 /**
@@ -76,7 +76,7 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
           req: (req: { id: string; method: string; url: string }) => ({
             id: req.id,
             method: req.method,
-            url: req.url?.split('?')[0],
+            url: redactUrl(req.url),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
