@@ -157,6 +157,9 @@ export async function runAccessMatrix(h: Harness): Promise<MatrixReport> {
     ...a.notifications,
     ...a.cards.map((c) => c.token),
     ...a.drafts,
+    ...a.streaming.videos,
+    ...a.streaming.uploads,
+    ...a.streaming.subscriptions,
   ];
   await settled(h.t, { timeout: 30_000 });
   const before = await databaseSnapshot(h.t);

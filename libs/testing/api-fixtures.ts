@@ -2,6 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { eventually } from './eventually.js';
 import { TINY_PNG, uploadFile } from './media-uploads.js';
 import { settled } from './settled.js';
+import { streamingCustomer, streamingPlan, type StreamingCustomer } from './streaming-fixtures.js';
 import type { TestApp, TestUser } from './test-app.js';
 
 /**
@@ -24,6 +25,8 @@ export const CARD_NUMBERS = [
 
 export interface Customer {
   user: TestUser;
+  /** Streaming: a private video, a tus upload for it, a subscription to the world's plan. */
+  streaming: StreamingCustomer;
   /** Card tokens, card numbers and CVCs (the last two are secrets the API must never echo). */
   cards: { token: string; number: string; cvc: string }[];
   accounts: string[];
@@ -48,6 +51,8 @@ export interface World {
   delivery?: { eventId: string; consumer: string };
   /** The admin's social handle: a profile anyone may follow, block or mute. */
   socialHandle: string;
+  /** The admin's streaming plan, which every customer subscribes to. */
+  planId: string;
 }
 
 function expectStatus(what: string, res: { statusCode: number; body: string }, ...ok: number[]) {
@@ -87,7 +92,13 @@ export async function createWorld(t: TestApp): Promise<World> {
     expectStatus('set stock', stock, 200);
     products.push({ id: res.json().id, sku });
   }
-  return { admin, categoryId, products, socialHandle: await socialHandle(t, admin) };
+  return {
+    admin,
+    categoryId,
+    products,
+    socialHandle: await socialHandle(t, admin),
+    planId: await streamingPlan(t, admin),
+  };
 }
 
 /** The user's social handle, once the profile projection of their registration has run. */
@@ -130,6 +141,7 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
     posts: [],
     drafts: [],
     spareRefreshTokens: [],
+    streaming: { videos: [], uploads: [], subscriptions: [] },
   };
   for (let i = 0; i < 2; i++) {
     const number = CARD_NUMBERS[(cardOffset * 2 + i) % CARD_NUMBERS.length]!;
@@ -192,6 +204,7 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
     expectStatus('write a post', post, 201);
     (draft ? c.drafts : c.posts).push(post.json().id);
   }
+  c.streaming = await streamingCustomer(t, user, world.planId, c.cards[0]!.token);
   // A first feed read records the reader as active (a write); later reads within the hour do not.
   expectStatus('read the feed', await t.get('/v1/social/feed', auth), 200);
   await settled(t, { timeout: 30_000 });
@@ -230,6 +243,21 @@ export const PATH_RESOURCES: Record<string, PathResource> = {
   'profiles:handle': { owned: false, value: (w) => w.socialHandle },
   // The draft: nobody but its author may read, publish, delete, like, share or comment on it.
   'posts:id': { owned: true, value: (_, c) => c.drafts[0] },
+  // Streaming: the private video and its upload are A's alone; so is A's subscription.
+  'videos:id': { owned: true, value: (_, c) => c.streaming.videos[0] },
+  'uploads:uploadId': { owned: true, value: (_, c) => c.streaming.uploads[0] },
+  'subscriptions:id': { owned: true, value: (_, c) => c.streaming.subscriptions[0] },
+  'renditions:name': { owned: false, value: () => '720p' },
+  // A channel is its owner's user id and public (its plans are listed to anyone); its
+  // analytics answer 403 to anyone else (test/streaming/analytics).
+  'channels:id': { owned: false, value: (w) => w.admin.id },
+  'plans:id': { owned: false, value: (w) => w.planId },
+  // Signed media: no bearer token (the path's token is the grant); `public` for public videos.
+  'media:videoId': { owned: false, value: (_, c) => c.streaming.videos[0] },
+  'media:token': { owned: false, value: () => 'public' },
+  'media:rendition': { owned: false, value: () => '720p' },
+  'media:file': { owned: false, value: () => 'index.m3u8' },
+  'player:asset': { owned: false, value: () => 'player-000000000000.js' },
 };
 
 /** Body fields that name something: real values make valid requests reach the handler. */
@@ -241,6 +269,7 @@ export const BODY_RESOURCES: Record<string, PathResource> = {
   categoryId: { owned: false, value: (w) => w.categoryId },
   parentId: { owned: false, value: (w) => w.categoryId },
   replyToId: { owned: true, value: (_, c) => c.drafts[0] },
+  planId: { owned: false, value: (w) => w.planId },
   // A credential, not an id: whoever holds it may use it, so not an access-matrix cell.
   refreshToken: { owned: false, value: (_, c) => c.spareRefreshTokens.pop() },
 };
