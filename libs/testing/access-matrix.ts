@@ -118,15 +118,17 @@ async function adminOnly(m: Matrix, op: Operation, a: Customer, b: Customer) {
 /** B names A's resource: 404 for a path id (a 4xx for a body field), as for one that does not exist. */
 async function foreignId(m: Matrix, probe: Probe, b: Customer) {
   const { op, variant, real } = probe;
-  if (!op.secured)
-    return m.cell('foreign id', op, variant, 0, 'names a customer’s resource but needs no token');
-  const foreign = await m.call(op, probe.draft(), b.user.accessToken, `B with ${variant}`);
+  // A route without a bearer token (the player page, opened by a browser with a signed URL's
+  // grant or none): A's private resource is refused to anyone without its grant, as unknown.
+  const as = (d: Draft): Draft => (op.secured ? d : { ...d, authorization: null });
+  const who = op.secured ? 'B' : 'anyone';
+  const foreign = await m.call(op, as(probe.draft()), b.user.accessToken, `${who} with ${variant}`);
   const other = unknownLike(real);
   const unknown = await m.call(
     op,
-    probe.draft(other),
+    as(probe.draft(other)),
     b.user.accessToken,
-    'B with an unknown value',
+    `${who} with an unknown value`,
   );
   const inPath = variant.startsWith('{');
   const refused = inPath
@@ -196,8 +198,12 @@ export async function runAccessMatrix(h: Harness): Promise<MatrixReport> {
   await settled(h.t, { timeout: 30_000 });
   m.report.changedTables = changedTables(before, await databaseSnapshot(h.t));
 
-  // Controls, after the snapshot since they may change things: the ids were real, the admin passes.
-  for (const { op, variant } of probes) {
+  // Controls, after the snapshot since they may change things: the ids were real, the admin
+  // passes. Deletes go last: they remove what the other controls use.
+  const deletesLast = [...probes].sort(
+    (x, y) => Number(x.op.method === 'DELETE') - Number(y.op.method === 'DELETE'),
+  );
+  for (const { op, variant } of deletesLast) {
     const res = await m.call(
       op,
       baseDraft(op, h.contextFor(a)),

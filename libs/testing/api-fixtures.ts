@@ -219,6 +219,11 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
 export interface PathResource {
   owned: boolean;
   value: (world: World, customer: Customer) => string | undefined;
+  /**
+   * Operations that take this body field but cannot judge it there and then: the context that
+   * owns the resource checks it later (payments charges only its owner's cards).
+   */
+  checkedLater?: string[];
 }
 
 /**
@@ -262,7 +267,13 @@ export const PATH_RESOURCES: Record<string, PathResource> = {
 
 /** Body fields that name something: real values make valid requests reach the handler. */
 export const BODY_RESOURCES: Record<string, PathResource> = {
-  cardToken: { owned: true, value: (_, c) => c.cards[0]!.token },
+  // Streaming keeps a subscription's card token and payments refuses a card of someone else's
+  // when it charges (a failed charge: the subscription goes PAST_DUE, then LAPSED).
+  cardToken: {
+    owned: true,
+    value: (_, c) => c.cards[0]!.token,
+    checkedLater: ['streaming_subscribe', 'streaming_updateSubscription'],
+  },
   fromAccountId: { owned: true, value: (_, c) => c.accounts[0] },
   toAccountId: { owned: false, value: (_, c) => c.accounts[1] },
   productId: { owned: false, value: (w) => w.products[0]!.id },

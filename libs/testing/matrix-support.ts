@@ -105,11 +105,12 @@ export function probesFor(
     });
   }
   // A body field naming A's resource is judged only where the operation can refuse it there and
-  // then (it documents a 404); an order's card is checked later by the saga, asynchronously.
+  // then (it documents a 404); an order's card is checked later by the saga, asynchronously, and
+  // so is a subscription's (`checkedLater`).
   const bodyFields = op.responses['404'] ? Object.keys(op.body?.schema?.properties ?? {}) : [];
   for (const field of bodyFields) {
     const resource = BODY_RESOURCES[field];
-    if (!resource?.owned) continue;
+    if (!resource?.owned || resource.checkedLater?.includes(op.id)) continue;
     const real = resource.value(h.world, a)!;
     probes.push({
       op,

@@ -4,7 +4,7 @@ import type { TestApp, TestUser } from './test-app.js';
 /**
  * The streaming part of the reliability fixtures (api-fixtures.ts): the world's platform-wide
  * plan, and per customer a private video (UPLOADING: nobody else may see or touch it), an
- * unfinished tus upload for it, and a subscription to the world's plan.
+ * unfinished tus upload (for a second video), and a subscription to the world's plan.
  */
 export interface StreamingCustomer {
   videos: string[];
@@ -41,6 +41,9 @@ export async function streamingCustomer(
   );
   expectStatus('create video', video, 201);
   const videoId = video.json().id as string;
+  // The upload is for a second video: deleting the first (a DELETE control) leaves it alone.
+  const second = await t.post('/v1/streaming/videos', { title: 'Fixture upload' }, auth);
+  expectStatus('create video', second, 201);
   const upload = await t.app.inject({
     method: 'POST',
     url: '/v1/streaming/uploads',
@@ -48,7 +51,7 @@ export async function streamingCustomer(
       authorization: `Bearer ${user.accessToken}`,
       'tus-resumable': '1.0.0',
       'upload-length': '1000',
-      'upload-metadata': `videoId ${Buffer.from(videoId).toString('base64')}`,
+      'upload-metadata': `videoId ${Buffer.from(second.json().id as string).toString('base64')}`,
     },
   });
   expectStatus('create tus upload', upload, 201);

@@ -109,6 +109,23 @@ export const STREAMING_ERRORS = defineErrors({
     meaning: 'No tus upload with this id of yours (unknown, finished, or of another channel).',
     action: 'Create an upload with `POST /v1/streaming/uploads` and use its `Location`.',
   },
+  'streaming.tus_version_unsupported': {
+    status: 412,
+    meaning: 'The request is not tus 1.0.0: `Tus-Resumable` is missing or names another version.',
+    action: 'Send `Tus-Resumable: 1.0.0` (every tus client does).',
+  },
+  'streaming.tus_request_invalid': {
+    status: 400,
+    meaning:
+      'A tus header is missing or malformed (`Upload-Offset`, `Upload-Length`, `Content-Type: application/offset+octet-stream`); `detail` names it.',
+    action: 'Send the headers the tus 1.0 core protocol asks for, or use a tus client.',
+  },
+  'streaming.tus_offset_mismatch': {
+    status: 409,
+    meaning:
+      '`Upload-Offset` is not where the upload is (a PATCH was lost, or another client is sending).',
+    action: 'HEAD the upload for its `Upload-Offset` and resume from there.',
+  },
 });
 export type StreamingErrorCode = keyof typeof STREAMING_ERRORS;
 

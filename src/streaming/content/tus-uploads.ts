@@ -26,6 +26,35 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
   return out;
 }
 
+const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
+/**
+ * tus 1.0's preconditions, checked before @tus/server runs so that they answer as problems:
+ * `Tus-Resumable: 1.0.0`, and for PATCH one integer `Upload-Offset` and the
+ * `application/offset+octet-stream` body.
+ */
+export function checkTusHeaders(req: IncomingMessage): void {
+  if (req.headers['tus-resumable'] !== '1.0.0')
+    throw new StreamingError(
+      'streaming.tus_version_unsupported',
+      'Tus-Resumable must be 1.0.0 (the only version this server speaks).',
+    );
+  if (req.method !== 'PATCH') return;
+  const offset = req.headers['upload-offset'];
+  if (typeof offset !== 'string' || !/^\d{1,19}$/.test(offset))
+    throw new StreamingError(
+      'streaming.tus_request_invalid',
+      'Upload-Offset must be given once, as a non-negative integer.',
+      { header: 'Upload-Offset' },
+    );
+  if (req.headers['content-type'] !== 'application/offset+octet-stream')
+    throw new StreamingError(
+      'streaming.tus_request_invalid',
+      'A PATCH sends its bytes as Content-Type: application/offset+octet-stream.',
+      { header: 'Content-Type' },
+    );
+}
+
 const notFound = (id: string) =>
   new StreamingError('streaming.upload_not_found', `No upload ${id.slice(0, 40)} of yours.`);
 
@@ -59,6 +88,7 @@ export class TusUploads implements OnModuleInit {
       relativeLocation: true,
       disableTerminationForFinishedUploads: true,
       onUploadFinish: (_req, upload) => this.finish(upload),
+      onResponseError: (_req, err) => this.asProblem(err),
     });
   }
 
@@ -85,8 +115,45 @@ export class TusUploads implements OnModuleInit {
     return videoId;
   }
 
+  /**
+   * Hands the request to @tus/server (the caller checked `checkTusHeaders` first, while it can
+   * still answer a problem). Errors tus raises itself (a wrong offset, a file past the limit)
+   * are problems too (`asProblem`), sent as `application/problem+json`.
+   */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => unknown;
+    res.writeHead = ((status: number, ...rest: unknown[]) => {
+      if (status >= 400) res.setHeader('content-type', PROBLEM_JSON);
+      return writeHead(status, ...rest);
+    }) as ServerResponse['writeHead'];
+    // srvx (under @tus/server) ends with `res.end(callback)`; light-my-request's response —
+    // `app.inject`, which the tests and the fuzzer use — takes the callback only as the third
+    // argument (it would write the function as a chunk and never end).
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.end = ((...args: unknown[]) =>
+      typeof args[0] === 'function'
+        ? end(undefined, undefined, args[0])
+        : end(...args)) as ServerResponse['end'];
     return this.server.handle(req, res);
+  }
+
+  /** A tus error as this API's problem (the status tus chose, mapped to a code). */
+  private asProblem(err: Error | { status_code: number; body: string }) {
+    const status = 'status_code' in err ? err.status_code : 500;
+    const said = 'body' in err ? err.body.trim() : '';
+    const error =
+      status === 409
+        ? new StreamingError('streaming.tus_offset_mismatch', said || 'Upload-Offset conflict.')
+        : status === 413
+          ? new StreamingError('streaming.upload_too_large', said || 'The upload is too large.')
+          : status === 404 || status === 410
+            ? new StreamingError('streaming.upload_not_found', said || 'No such upload.')
+            : status < 500
+              ? new StreamingError('streaming.tus_request_invalid', said || 'Invalid tus request.')
+              : err;
+    const { problem, internal } = toProblem(error, TUS_PATH);
+    if (internal) this.logger.error({ err }, 'tus upload failed');
+    return { status_code: problem.status, body: JSON.stringify(problem) };
   }
 
   private async finish(upload: Upload) {

@@ -16,7 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StreamingConfig } from '../streaming.config.js';
 import { STREAMING_ERRORS, StreamingError } from '../streaming.error.js';
 import { SourceIntake } from './source-intake.js';
-import { parseUploadMetadata, TusUploads } from './tus-uploads.js';
+import { checkTusHeaders, parseUploadMetadata, TusUploads } from './tus-uploads.js';
 
 const ERRORS = STREAMING_ERRORS;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -70,6 +70,7 @@ export class TusController {
       'streaming.not_channel_owner',
       'streaming.invalid_state',
       'streaming.upload_too_large',
+      'streaming.tus_version_unsupported',
     ],
     { validated: true },
   )
@@ -102,7 +103,9 @@ export class TusController {
   @TUS_RESUMABLE
   @ID
   @ApiResponse({ status: 200, description: '`Upload-Offset` and `Upload-Length` headers' })
-  @ApiProblems(ERRORS, ['streaming.upload_not_found'])
+  @ApiProblems(ERRORS, ['streaming.upload_not_found', 'streaming.tus_version_unsupported'], {
+    validated: true,
+  })
   async headUpload(
     @CurrentUser() user: Principal,
     @Param('uploadId') id: string,
@@ -132,6 +135,10 @@ export class TusController {
     'streaming.corrupt_video',
     'streaming.video_too_long',
     'streaming.invalid_state',
+    'streaming.upload_too_large',
+    'streaming.tus_version_unsupported',
+    'streaming.tus_request_invalid',
+    'streaming.tus_offset_mismatch',
   ])
   async patchUpload(
     @CurrentUser() user: Principal,
@@ -148,7 +155,9 @@ export class TusController {
   @TUS_RESUMABLE
   @ID
   @ApiResponse({ status: 204, description: 'Removed' })
-  @ApiProblems(ERRORS, ['streaming.upload_not_found'])
+  @ApiProblems(ERRORS, ['streaming.upload_not_found', 'streaming.tus_version_unsupported'], {
+    validated: true,
+  })
   async deleteUpload(
     @CurrentUser() user: Principal,
     @Param('uploadId') id: string,
@@ -169,6 +178,7 @@ export class TusController {
   }
 
   private async pass(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    checkTusHeaders(req.raw);
     reply.hijack();
     await this.tus.handle(req.raw, reply.raw);
   }

@@ -145,7 +145,7 @@ export class MediaController {
     description: 'The script',
     content: { 'text/javascript': { schema: { type: 'string' } } },
   })
-  @ApiProblems(STREAMING_ERRORS, ['streaming.media_not_found'])
+  @ApiProblems(STREAMING_ERRORS, ['streaming.media_not_found'], { validated: true })
   getPlayerAsset(@Param('asset') name: string, @Res() reply: FastifyReply): FastifyReply {
     const asset = this.assets.find(name);
     if (!asset) throw new StreamingError('streaming.media_not_found', `No player script ${name}.`);

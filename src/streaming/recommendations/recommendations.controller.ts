@@ -32,7 +32,7 @@ export class RecommendationsController {
   @ApiOperation({ summary: 'Videos recommended for you', description: RECOMMENDATIONS })
   @ApiOkResponse({ type: RecommendationList })
   @ApiProblems(STREAMING_ERRORS, [], { validated: true })
-  recommendations(
+  getRecommendations(
     @CurrentUser() user: Principal,
     @Query() query: RecommendationsQuery,
   ): Promise<RecommendationList> {
@@ -43,7 +43,7 @@ export class RecommendationsController {
   @ApiOperation({ summary: 'Videos watched together with a video', description: RELATED })
   @ApiOkResponse({ type: RecommendationList })
   @ApiProblems(STREAMING_ERRORS, ['streaming.video_not_found'], { validated: true })
-  related(
+  listRelated(
     @CurrentUser() user: Principal,
     @UuidParam('id', 'The video id') id: string,
     @Query() query: RecommendationsQuery,

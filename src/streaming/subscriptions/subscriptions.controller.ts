@@ -86,7 +86,10 @@ export class SubscriptionsController {
   })
   @ApiOkResponse({ type: SubscriptionPage })
   @ApiProblems(ERRORS, [], { validated: true })
-  list(@CurrentUser() user: Principal, @Query() page: PageQuery): Promise<Page<SubscriptionView>> {
+  listSubscriptions(
+    @CurrentUser() user: Principal,
+    @Query() page: PageQuery,
+  ): Promise<Page<SubscriptionView>> {
     return this.queries.execute(new ListSubscriptions(user.userId, page));
   }
 
@@ -97,7 +100,7 @@ export class SubscriptionsController {
   })
   @ApiOkResponse({ type: SubscriptionView })
   @ApiProblems(ERRORS, ['streaming.subscription_not_found'])
-  get(
+  getSubscription(
     @CurrentUser() user: Principal,
     @UuidParam('id', 'The subscription id') id: string,
   ): Promise<SubscriptionView> {
@@ -116,7 +119,7 @@ export class SubscriptionsController {
   @ApiProblems(ERRORS, ['streaming.subscription_not_found', 'streaming.subscription_ended'], {
     validated: true,
   })
-  update(
+  updateSubscription(
     @CurrentUser() user: Principal,
     @UuidParam('id', 'The subscription id') id: string,
     @Body() body: UpdateSubscriptionRequest,
@@ -135,7 +138,7 @@ export class SubscriptionsController {
   })
   @ApiOkResponse({ type: SubscriptionView })
   @ApiProblems(ERRORS, ['streaming.subscription_not_found', 'streaming.subscription_ended'])
-  cancel(
+  cancelSubscription(
     @CurrentUser() user: Principal,
     @UuidParam('id', 'The subscription id') id: string,
   ): Promise<SubscriptionView> {
