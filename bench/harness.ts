@@ -71,9 +71,12 @@ export async function runScenario(
 ): Promise<Result> {
   await s.setup?.();
   try {
-    log(`${s.id} warm-up`);
-    await s.anchor.run(true);
-    await s.app.run(true);
+    // --quick checks structure and invariants, never timings: no warm-up round.
+    if (!quick) {
+      log(`${s.id} warm-up`);
+      await s.anchor.run(true);
+      await s.app.run(true);
+    }
     const anchor: number[] = [];
     const app: number[] = [];
     const notes: Record<string, number | string> = {};

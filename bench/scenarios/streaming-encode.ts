@@ -16,11 +16,11 @@ import type { Scenario } from '../harness.js';
 
 const run = promisify(execFile);
 
-/** The clips: full runs use 10 s 1080p (P5a) and 4 × 4 s 1080p (P5b); --quick and warm-ups 2 s 720p. */
+/** The clips: full runs use 10 s 1080p (P5a) and 4 × 4 s 1080p (P5b); --quick and warm-ups 1 s 480p (one rung). */
 const CLIP = {
   full: { size: '1920x1080', width: 1920, height: 1080, seconds: 10 },
   batch: { size: '1920x1080', width: 1920, height: 1080, seconds: 4 },
-  quick: { size: '1280x720', width: 1280, height: 720, seconds: 2 },
+  quick: { size: '854x480', width: 854, height: 480, seconds: 1 },
 };
 type Clip = (typeof CLIP)[keyof typeof CLIP];
 

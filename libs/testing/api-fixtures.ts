@@ -272,7 +272,7 @@ export const BODY_RESOURCES: Record<string, PathResource> = {
   cardToken: {
     owned: true,
     value: (_, c) => c.cards[0]!.token,
-    checkedLater: ['streaming_subscribe', 'streaming_updateSubscription'],
+    checkedLater: ['streaming_createSubscription', 'streaming_updateSubscription'],
   },
   fromAccountId: { owned: true, value: (_, c) => c.accounts[0] },
   toAccountId: { owned: false, value: (_, c) => c.accounts[1] },

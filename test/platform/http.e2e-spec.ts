@@ -125,12 +125,18 @@ describe('HTTP pipeline: validation, problem+json, request ids, rate limits, hea
     expect(res.headers['content-security-policy']).toBeDefined();
   });
 
-  it('reports readiness of PostgreSQL and Redis', async () => {
+  it('reports readiness of PostgreSQL, Redis and the streaming encoder', async () => {
     const res = await t.get('/health/ready');
     expect(res.statusCode).toBe(200);
     expect(res.json().info).toEqual({
       database: { status: 'up', responseTime: expect.any(Number) },
       redis: { status: 'up' },
+      encoder: {
+        status: 'up',
+        ffmpeg: expect.stringMatching(/^ffmpeg version /),
+        source: expect.stringMatching(/^(env|system|npm)$/),
+        ffprobe: expect.stringMatching(/^ffprobe version /),
+      },
     });
   });
 

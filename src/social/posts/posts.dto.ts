@@ -30,7 +30,10 @@ function MaxCharacters(max: number): PropertyDecorator {
   return ValidateBy({
     name: 'maxCharacters',
     validator: {
-      validate: (value: unknown) => typeof value !== 'string' || graphemeCount(value) <= max,
+      // Past MAX_TEXT_UNITS, @MaxLength has refused it already: not segmented at all.
+      validate: (value: unknown) =>
+        typeof value !== 'string' ||
+        (value.length <= MAX_TEXT_UNITS && graphemeCount(value, max) <= max),
       defaultMessage: (args?: ValidationArguments) =>
         `${args?.property ?? 'text'} must be at most ${max} characters`,
     },

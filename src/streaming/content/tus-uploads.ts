@@ -6,13 +6,14 @@ import { Server, type Upload } from '@tus/server';
 import type { FastifyInstance } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolve } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
 import { StreamingConfig } from '../streaming.config.js';
 import { StreamingError } from '../streaming.error.js';
 import { SourceIntake } from './source-intake.js';
 
 export const TUS_PATH = '/v1/streaming/uploads';
-/** tus upload ids as @tus/server names them (16 random bytes, hex). */
-export const TUS_ID = /^[0-9a-f]{32}$/;
+/** tus upload ids: UUID v7, like every id here (`namingFunction` below). */
+export const TUS_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Staged uploads nobody finished are dropped after this long (tus expiration extension). */
 const STAGING_TTL_MS = 24 * 3600_000;
 
@@ -27,6 +28,14 @@ export function parseUploadMetadata(header: string | undefined): Record<string, 
 }
 
 const PROBLEM_JSON = 'application/problem+json; charset=utf-8';
+
+/** A raw `[name, value, …]` header list without tus's `Access-Control-*` entries. */
+function withoutTusCors(raw: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2)
+    if (!/^access-control-/i.test(raw[i]!)) out.push(raw[i]!, raw[i + 1]!);
+  return out;
+}
 
 /**
  * tus 1.0's preconditions, checked before @tus/server runs so that they answer as problems:
@@ -89,6 +98,7 @@ export class TusUploads implements OnModuleInit {
       disableTerminationForFinishedUploads: true,
       onUploadFinish: (_req, upload) => this.finish(upload),
       onResponseError: (_req, err) => this.asProblem(err),
+      namingFunction: () => uuidv7(),
     });
   }
 
@@ -120,10 +130,21 @@ export class TusUploads implements OnModuleInit {
    * still answer a problem). Errors tus raises itself (a wrong offset, a file past the limit)
    * are problems too (`asProblem`), sent as `application/problem+json`.
    */
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    headers: Record<string, string | number | string[] | undefined>,
+  ): Promise<void> {
+    // The headers Fastify's hooks set on the reply (rate limit, request id, security, CORS for
+    // a listed origin) go out with tus's answer; tus's own CORS headers (`*` to any origin) do
+    // not: CORS is the app's decision (CORS_ORIGINS).
+    for (const [name, value] of Object.entries(headers))
+      if (value !== undefined) res.setHeader(name, value);
     const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => unknown;
     res.writeHead = ((status: number, ...rest: unknown[]) => {
       if (status >= 400) res.setHeader('content-type', PROBLEM_JSON);
+      const raw = rest.at(-1);
+      if (Array.isArray(raw)) rest[rest.length - 1] = withoutTusCors(raw as string[]);
       return writeHead(status, ...rest);
     }) as ServerResponse['writeHead'];
     // srvx (under @tus/server) ends with `res.end(callback)`; light-my-request's response —

@@ -4,14 +4,13 @@ import {
   Head,
   Headers,
   HttpCode,
-  Param,
   Patch,
   Post,
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, Authenticated, CurrentUser, type Principal } from '@app/platform';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, Authenticated, CurrentUser, type Principal, UuidParam } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { StreamingConfig } from '../streaming.config.js';
 import { STREAMING_ERRORS, StreamingError } from '../streaming.error.js';
@@ -25,11 +24,7 @@ const TUS_RESUMABLE = ApiHeader({
   required: true,
   schema: { type: 'string', enum: ['1.0.0'], maxLength: 10 },
 });
-const ID = ApiParam({
-  name: 'uploadId',
-  description: 'The upload id (the last segment of the creation answer’s `Location`)',
-  schema: { type: 'string', pattern: '^[0-9a-f]{32}$', minLength: 32, maxLength: 32 },
-});
+const UPLOAD_ID = 'The upload id (the last segment of the creation answer’s `Location`)';
 
 /**
  * The tus 1.0 resumable upload endpoint (core + creation + termination + expiration), for files
@@ -101,14 +96,13 @@ export class TusController {
     description: 'Resume from `Upload-Offset` with PATCH. 404 for an upload that is not yours.',
   })
   @TUS_RESUMABLE
-  @ID
   @ApiResponse({ status: 200, description: '`Upload-Offset` and `Upload-Length` headers' })
   @ApiProblems(ERRORS, ['streaming.upload_not_found', 'streaming.tus_version_unsupported'], {
     validated: true,
   })
   async headUpload(
     @CurrentUser() user: Principal,
-    @Param('uploadId') id: string,
+    @UuidParam('uploadId', UPLOAD_ID) id: string,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -125,7 +119,6 @@ export class TusController {
       'and makes the video UPLOADED.',
   })
   @TUS_RESUMABLE
-  @ID
   @ApiHeader({ name: 'Upload-Offset', required: true, schema: { type: 'string', maxLength: 20 } })
   @ApiResponse({ status: 204, description: 'Stored; the new `Upload-Offset` in the headers' })
   @ApiProblems(ERRORS, [
@@ -142,7 +135,7 @@ export class TusController {
   ])
   async patchUpload(
     @CurrentUser() user: Principal,
-    @Param('uploadId') id: string,
+    @UuidParam('uploadId', UPLOAD_ID) id: string,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -151,16 +144,20 @@ export class TusController {
   }
 
   @Delete(':uploadId')
-  @ApiOperation({ summary: 'Abandon an unfinished tus upload', description: 'tus termination.' })
+  @ApiOperation({
+    summary: 'Abandon an unfinished tus upload',
+    description:
+      'tus termination: the staged bytes are removed and the video stays UPLOADING (upload ' +
+      'again, by tus or multipart). A finished upload cannot be terminated (404).',
+  })
   @TUS_RESUMABLE
-  @ID
   @ApiResponse({ status: 204, description: 'Removed' })
   @ApiProblems(ERRORS, ['streaming.upload_not_found', 'streaming.tus_version_unsupported'], {
     validated: true,
   })
   async deleteUpload(
     @CurrentUser() user: Principal,
-    @Param('uploadId') id: string,
+    @UuidParam('uploadId', UPLOAD_ID) id: string,
     @Req() req: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
@@ -180,6 +177,6 @@ export class TusController {
   private async pass(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     checkTusHeaders(req.raw);
     reply.hijack();
-    await this.tus.handle(req.raw, reply.raw);
+    await this.tus.handle(req.raw, reply.raw, reply.getHeaders());
   }
 }

@@ -71,7 +71,7 @@ export class SubscriptionsController {
   @ApiProblems(ERRORS, ['streaming.plan_not_found', 'streaming.already_subscribed'], {
     validated: true,
   })
-  subscribe(
+  createSubscription(
     @CurrentUser() user: Principal,
     @Body() body: SubscribeRequest,
     @IdempotencyKey() key: string,
