@@ -1,14 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Head,
-  Headers,
-  HttpCode,
-  Patch,
-  Post,
-  Req,
-  Res,
-} from '@nestjs/common';
+import { Controller, Delete, Head, Headers, HttpCode, Patch, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, Authenticated, CurrentUser, type Principal, UuidParam } from '@app/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
