@@ -192,7 +192,9 @@ export class EncodeProcessor extends WorkerHost {
         join(dir, 'source'),
       ]);
       return streams.some((s) => s.codec_type === 'video');
-    } catch {
+    } catch (err) {
+      // ffprobe cannot read it at all: the answer is "corrupt", and why goes to the log.
+      this.logger.warn({ err, dir }, 'ffprobe could not read the downloaded source');
       return false;
     }
   }

@@ -25,6 +25,7 @@ function executable(path: string): boolean {
     accessSync(path, constants.X_OK);
     return true;
   } catch {
+    // accessSync answers "no" by throwing (ENOENT, EACCES): that is the answer asked for.
     return false;
   }
 }
@@ -35,6 +36,7 @@ function shipped(name: 'ffmpeg' | 'ffprobe'): string | undefined {
     const pkg = require(`@${name}-installer/${name}`) as { path: string };
     return executable(pkg.path) ? pkg.path : undefined;
   } catch {
+    // Not installed (an optional dependency whose platform build is absent): no npm binary.
     return undefined;
   }
 }
