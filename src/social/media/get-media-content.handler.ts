@@ -1,10 +1,10 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ObjectStorage, ValidationFailed } from '@app/platform';
+import { matchesETag, ObjectStorage, parseRange, ValidationFailed } from '@app/platform';
 import type { DataSource } from 'typeorm';
 import { SocialError } from '../social.error.js';
 import { findMedia } from './get-media.handler.js';
-import { matchesETag, parseRange, type MediaContent } from './media-content.js';
+import type { MediaContent } from './media-content.js';
 import type { MediaRow } from './media.entity.js';
 import type { MediaSize } from './media-urls.js';
 

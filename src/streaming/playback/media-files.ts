@@ -1,4 +1,4 @@
-import { ValidationFailed, type ByteRange } from '@app/platform';
+import { ValidationFailed } from '@app/platform';
 import { StreamingError } from '../streaming.error.js';
 
 /** A rendition folder of the package (`720p`, `480p`, `audio`…). */
@@ -50,38 +50,6 @@ export function mediaPath(
   if (!ext || file.includes('..') || (rendition !== undefined && !RENDITION_NAME.test(rendition)))
     throw new StreamingError('streaming.media_not_found', 'No such file in the video’s package.');
   return { path: rendition === undefined ? file : `${rendition}/${file}`, ...KINDS[ext]! };
-}
-
-/**
- * `Range: bytes=a-b | a- | -n` against `size` bytes: the range (end clamped), `unsatisfiable`
- * (416), or undefined for the whole object — a header that is not one byte range is ignored,
- * as RFC 9110 allows.
- */
-export function parseRange(
-  header: string | undefined,
-  size: number,
-): ByteRange | 'unsatisfiable' | undefined {
-  const m = header ? /^bytes=(\d{0,15})-(\d{0,15})$/.exec(header.trim()) : null;
-  if (!m || (m[1] === '' && m[2] === '')) return undefined;
-  if (m[1] === '') {
-    const suffix = Number(m[2]);
-    if (suffix === 0 || size === 0) return 'unsatisfiable';
-    return { start: Math.max(0, size - suffix), end: size - 1 };
-  }
-  const start = Number(m[1]);
-  const end = m[2] === '' ? size - 1 : Number(m[2]);
-  if (m[2] !== '' && end < start) return undefined;
-  if (start >= size) return 'unsatisfiable';
-  return { start, end: Math.min(end, size - 1) };
-}
-
-/** Whether `If-None-Match` names this ETag (or `*`); weak comparison, as RFC 9110 wants. */
-export function matchesETag(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch
-    .split(',')
-    .map((t) => t.trim().replace(/^W\//, ''))
-    .some((t) => t === '*' || t === etag);
 }
 
 export type RequestHeaders = Record<string, string | string[] | undefined>;

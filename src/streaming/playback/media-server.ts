@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ObjectStorage } from '@app/platform';
+import { matchesETag, ObjectStorage, parseRange } from '@app/platform';
 import type { FastifyReply } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { DataSource } from 'typeorm';
@@ -9,9 +9,7 @@ import type { VideoRow } from '../content/video.entity.js';
 import { StreamingError } from '../streaming.error.js';
 import {
   conditionHeader,
-  matchesETag,
   mediaPath,
-  parseRange,
   PLAYLIST_MAX_AGE_SECONDS,
   type RequestHeaders,
 } from './media-files.js';
