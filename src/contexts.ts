@@ -4,6 +4,7 @@ import { identityContext } from './identity/identity.context.js';
 import { notificationsContext } from './notifications/notifications.context.js';
 import { paymentsContext } from './payments/payments.context.js';
 import { socialContext } from './social/social.context.js';
+import { saasContext } from './saas/saas.context.js';
 import { streamingContext } from './streaming/streaming.context.js';
 
 /**
@@ -20,4 +21,5 @@ export const CONTEXTS: readonly ContextDescriptor[] = [
   notificationsContext,
   socialContext,
   streamingContext,
+  saasContext,
 ];

@@ -44,3 +44,5 @@ export * from './observability/readiness.js';
 export * from './platform.module.js';
 export * from './storage/index.js';
 export { platformEntities, platformMigrations } from './database/platform-persistence.js';
+export { ensureTenantRole } from './database/migrations/1796500000000-PlatformTenantRole.js';
+export * from './tenancy/index.js';

@@ -31,6 +31,7 @@ import { MetricsServer } from './observability/metrics-server.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
 import { QueueBoard } from './observability/queue-board.js';
 import { ObservabilityController } from './observability/observability.controller.js';
+import { TENANCY_PROVIDERS } from './tenancy/index.js';
 import { ReadinessChecks } from './observability/readiness.js';
 import { tracingEnabled } from './observability/tracing.js';
 import { TracingInterceptor } from './observability/tracing.interceptor.js';
@@ -143,6 +144,7 @@ export class PlatformModule {
         MetricsServer,
         QueueBoard,
         ReadinessChecks,
+        ...TENANCY_PROVIDERS,
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
@@ -158,6 +160,7 @@ export class PlatformModule {
         Metrics,
         IdempotencyInterceptor,
         ReadinessChecks,
+        ...TENANCY_PROVIDERS,
         MessagingModule,
         BullModule,
       ],

@@ -56,7 +56,7 @@ export class AuthGuard implements CanActivate {
     if ('error' in result) throw rejection(result);
     request.principal = result;
     this.context.set('userId', result.userId);
-    if (result.tenantId) this.context.set('tenantId', result.tenantId);
+    // The token's tenant claim enters the context only through TenantGuard, once checked.
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
     if (required?.length && !required.some((r) => result.roles.includes(r))) {

@@ -32,6 +32,13 @@ export interface RunOptions {
   isolation?: IsolationLevel;
   /** Attempts on serialization failure / deadlock (default 5). */
   attempts?: number;
+  /**
+   * Another database to run in (a silo tenant's). The outbox lives in the platform database, so
+   * `publish` there throws: a silo transaction's facts go out through a platform-database one.
+   */
+  dataSource?: DataSource;
+  /** The transaction's first statements, before `work` (TenantTransactions enters the tenant). */
+  enter?: (manager: EntityManager) => Promise<void>;
 }
 
 /**
@@ -54,12 +61,16 @@ export class Transactions {
     for (let attempt = 1; ; attempt++) {
       const callbacks: (() => void)[] = [];
       let published = false;
+      const dataSource = options.dataSource ?? this.dataSource;
       try {
         const unit = async (manager: EntityManager) => {
+          await options.enter?.(manager);
           const tx: Tx = {
             manager,
             publish: async (...events) => {
               if (events.length === 0) return;
+              if (dataSource !== this.dataSource)
+                throw new Error('publish: the outbox is in the platform database, not this one');
               await this.outbox.write(manager, events);
               published = true;
             },
@@ -72,8 +83,8 @@ export class Transactions {
         // No isolation given: PostgreSQL's default (READ COMMITTED) without TypeORM's extra
         // `SET TRANSACTION ISOLATION LEVEL` round trip.
         const result = options.isolation
-          ? await this.dataSource.transaction(options.isolation, unit)
-          : await this.dataSource.transaction(unit);
+          ? await dataSource.transaction(options.isolation, unit)
+          : await dataSource.transaction(unit);
         if (published) {
           crashPoint('after-business-commit');
           this.outbox.committed();

@@ -110,6 +110,40 @@ export const PLATFORM_ERRORS = defineErrors<PlatformErrorCode>({
     meaning: 'Too many requests from this client in the current window.',
     action: 'Wait for `Retry-After` seconds, then retry.',
   },
+  'platform.tenant_required': {
+    status: 400,
+    meaning: 'This route works on one tenant and the request named none.',
+    action:
+      'Switch into a tenant (`POST /v1/saas/tenants/{id}/switch`) and use its token, or send `X-Tenant-ID`.',
+  },
+  'platform.tenant_not_found': {
+    status: 404,
+    meaning: 'No such tenant, or you are not one of its members (the two answer alike).',
+    action: 'Check the tenant id or subdomain; `GET /v1/saas/tenants` lists yours.',
+  },
+  'platform.tenant_mismatch': {
+    status: 403,
+    meaning:
+      'The `X-Tenant-ID` header or the subdomain names another tenant than the access token does.',
+    action: 'Drop the header, or switch tenants and use the new token.',
+  },
+  'platform.tenant_suspended': {
+    status: 403,
+    meaning: 'The tenant is suspended (by an administrator, or for an unpaid invoice).',
+    action: 'The tenant’s owner settles the invoice or contacts the platform’s administrators.',
+  },
+  'platform.tenant_rate_limited': {
+    status: 429,
+    meaning:
+      'The tenant used its plan’s requests per minute on this route; `limit` and `plan` say which.',
+    action: 'Wait `Retry-After` seconds, or move to a bigger plan.',
+  },
+  'platform.tenant_quota_exceeded': {
+    status: 429,
+    meaning:
+      'The tenant used its plan’s API calls for this month; `limit` and `used` say how many.',
+    action: 'Upgrade the plan, or wait for the next month (UTC).',
+  },
   'platform.idempotency_key_missing': {
     status: 400,
     meaning: 'This route needs an `Idempotency-Key` header.',

@@ -58,8 +58,14 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
           const ids = activeSpanIds(); // trace_id, span_id (tracing on and a span active)
           const cls = ClsServiceManager.getClsService();
           const correlationId = cls.isActive() ? cls.get('correlationId') : undefined;
-          if (!ids) return correlationId ? { correlationId } : {};
-          return correlationId ? { correlationId, ...ids } : ids;
+          const tenantId = cls.isActive() ? cls.get('tenantId') : undefined;
+          const context = tenantId
+            ? { correlationId, tenantId }
+            : correlationId
+              ? { correlationId }
+              : undefined;
+          if (!ids) return context ?? {};
+          return context ? { ...context, ...ids } : ids;
         },
         serializers: {
           // Database errors carry the failed query's parameters (hashes, emails, payloads): keep
