@@ -46,3 +46,4 @@ export * from './storage/index.js';
 export { platformEntities, platformMigrations } from './database/platform-persistence.js';
 export { ensureTenantRole } from './database/migrations/1796500000000-PlatformTenantRole.js';
 export * from './tenancy/index.js';
+export * from './jobs/job-schedule.js';

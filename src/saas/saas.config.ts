@@ -1,6 +1,6 @@
-import { envInt } from '@app/platform';
+import { envInt, randomSecret, Secret } from '@app/platform';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 
 /** The saas context's environment variables (validated at boot when the process hosts saas). */
 export class SaasConfig {
@@ -55,4 +55,21 @@ export class SaasConfig {
   @IsInt()
   @Min(0)
   SAAS_USAGE_MAX_AHEAD_SECONDS = 300;
+
+  /**
+   * HMAC key of invoice page links (`GET /v1/saas/invoice-pages/{token}`: a person opens the
+   * invoice in a browser without a bearer token), at least 32 characters. No default:
+   * production must set it; elsewhere generated into DATA_DIR.
+   */
+  @Secret({ generate: randomSecret })
+  @IsString()
+  @MinLength(32)
+  SAAS_INVOICE_LINK_SECRET!: string;
+
+  /** How long an invoice page link is valid, seconds. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(60)
+  @Max(30 * 86_400)
+  SAAS_INVOICE_LINK_TTL_SECONDS = 7 * 86_400;
 }

@@ -1,1 +1,2 @@
 export * from './tenant-events.js';
+export * from './invoice-events.js';

@@ -2,13 +2,13 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { Pollers } from '../jobs/poller.js';
 
-/** API calls one process counted for one tenant in one hour, flushed as one usage event. */
+/** API calls one process counted for one tenant in one flush window, as one usage event. */
 export interface ApiCallCount {
   /** Unique per flush and tenant: a flush retried after an unknown outcome is counted once. */
   eventId: string;
   tenantId: string;
-  /** The hour the calls were made in (its start, UTC). */
-  hour: Date;
+  /** The last call's time: the window's calls are dated within a second of when they happened. */
+  at: Date;
   count: number;
 }
 
@@ -27,7 +27,7 @@ export const API_CALL_FLUSH_MS = 1_000;
 @Injectable()
 export class ApiCallMeter implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ApiCallMeter.name);
-  private counts = new Map<string, number>();
+  private counts = new Map<string, { count: number; last: number }>();
   private pending: ApiCallCount[] = [];
   private sink?: ApiCallSink;
 
@@ -48,9 +48,11 @@ export class ApiCallMeter implements BeforeApplicationShutdown {
   }
 
   count(tenantId: string, at = Date.now()): void {
-    const hour = Math.floor(at / 3_600_000) * 3_600_000;
-    const key = `${tenantId}|${hour}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    const seen = this.counts.get(tenantId);
+    if (seen) {
+      seen.count++;
+      seen.last = at;
+    } else this.counts.set(tenantId, { count: 1, last: at });
   }
 
   /** Writes what was counted so far; returns how many events went to the sink. */
@@ -58,14 +60,8 @@ export class ApiCallMeter implements BeforeApplicationShutdown {
     if (!this.sink) return 0;
     if (this.counts.size > 0) {
       const batch = uuidv7();
-      for (const [key, count] of this.counts) {
-        const [tenantId, hour] = key.split('|') as [string, string];
-        this.pending.push({
-          eventId: `api-calls:${batch}:${tenantId}:${hour}`,
-          tenantId,
-          hour: new Date(Number(hour)),
-          count,
-        });
+      for (const [tenantId, { count, last }] of this.counts) {
+        this.pending.push({ eventId: `api-calls:${batch}`, tenantId, at: new Date(last), count });
       }
       this.counts = new Map();
     }

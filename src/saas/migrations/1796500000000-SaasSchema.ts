@@ -28,6 +28,10 @@ export class SaasSchema1796500000000 implements MigrationInterface {
       owner_id uuid NOT NULL,
       billing_card_token text,
       moving boolean NOT NULL DEFAULT false,
+      -- Usage before this instant is invoiced (final): events for it are refused.
+      billed_through timestamptz NOT NULL DEFAULT '-infinity',
+      -- The start of its first billing period (the period it was created in).
+      billing_starts_at timestamptz NOT NULL,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now(),
       CHECK ((isolation = 'silo') = (database IS NOT NULL) OR moving)

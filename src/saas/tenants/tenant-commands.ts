@@ -13,7 +13,9 @@ import {
 } from '@app/platform';
 import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { periodOf } from '../metering/billing-period.js';
 import { PLANS } from '../plans.js';
+import { SaasConfig } from '../saas.config.js';
 import { SaasError } from '../saas.error.js';
 import { siloDatabaseName, type TenantRow } from './tenant.entity.js';
 import {
@@ -47,6 +49,7 @@ export class CreateTenantHandler implements ICommandHandler<CreateTenant> {
   constructor(
     private readonly transactions: Transactions,
     private readonly silos: SiloDatabases,
+    private readonly config: SaasConfig,
   ) {}
 
   async execute({ caller, body }: CreateTenant): Promise<TenantView> {
@@ -66,9 +69,18 @@ export class CreateTenantHandler implements ICommandHandler<CreateTenant> {
     try {
       const row = await this.transactions.run(async (tx) => {
         const [tenant] = await tx.manager.query<TenantRow[]>(
-          `INSERT INTO saas.tenants (id, name, slug, plan, isolation, database, owner_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-          [id, body.name, body.slug, plan, isolation, database, ownerId],
+          `INSERT INTO saas.tenants (id, name, slug, plan, isolation, database, owner_id, billing_starts_at, billed_through)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING *`,
+          [
+            id,
+            body.name,
+            body.slug,
+            plan,
+            isolation,
+            database,
+            ownerId,
+            periodOf(new Date(), this.config.SAAS_BILLING_PERIOD_SECONDS).start,
+          ],
         );
         await tx.manager.query(
           `INSERT INTO saas.members (tenant_id, user_id, role, email)

@@ -14,6 +14,8 @@ export interface TenantRow {
   owner_id: string;
   billing_card_token: string | null;
   moving: boolean;
+  billed_through: Date;
+  billing_starts_at: Date;
   created_at: Date;
   updated_at: Date;
 }
