@@ -25,7 +25,7 @@ describe('boot', () => {
     });
     await expect(boot).rejects.toBeInstanceOf(ConfigError);
     await expect(boot).rejects.toThrow(
-      /DATA_DIR: cannot keep the generated secrets \(JWT_SECRET, PAYMENTS_VAULT_KEYS, PAYMENTS_VAULT_HMAC_KEY, STREAMING_PLAYBACK_SECRET\) in .*boot\.e2e-spec\.ts/,
+      /DATA_DIR: cannot keep the generated secrets \(JWT_SECRET, PAYMENTS_VAULT_KEYS, PAYMENTS_VAULT_HMAC_KEY, STREAMING_PLAYBACK_SECRET, SAAS_INVOICE_LINK_SECRET\) in .*boot\.e2e-spec\.ts/,
     );
   });
 

@@ -148,7 +148,7 @@ export const TenantScoped = () =>
       required: false,
       description:
         'The tenant to act in, when the access token is not scoped to one (`POST /v1/saas/tenants/{id}/switch` gives one that is). Must be a tenant you are a member of, and equal the token’s tenant when both are present.',
-      schema: { type: 'string', format: 'uuid' },
+      schema: { type: 'string', format: 'uuid', minLength: 36, maxLength: 36 },
     }),
     ApiProblems(PLATFORM_ERRORS, [
       'platform.tenant_required',

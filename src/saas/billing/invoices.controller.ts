@@ -46,7 +46,7 @@ export class InvoicesController {
     return this.queries.execute(new GetInvoice(id));
   }
 
-  @Get('invoice-pages/:tenantId/:invoiceId/:token')
+  @Get('invoice-pages/:tenantId/:invoiceId/:signature')
   @Public()
   @Header('content-type', 'text/html; charset=utf-8')
   @Header('cache-control', 'private, no-store')
@@ -58,8 +58,8 @@ export class InvoicesController {
       'No bearer token: the link is the grant, and it expires. A wrong or expired link → 404.',
   })
   @ApiParam({
-    name: 'token',
-    description: 'The signature part of `htmlUrl`',
+    name: 'signature',
+    description: 'The signed expiry ending `htmlUrl` (`v1.<expiry>.<HMAC>`)',
     schema: { type: 'string', maxLength: 60 },
   })
   @ApiOkResponse({
@@ -70,8 +70,8 @@ export class InvoicesController {
   invoicePage(
     @UuidParam('tenantId', 'The tenant id') tenantId: string,
     @UuidParam('invoiceId', 'The invoice id') invoiceId: string,
-    @Param('token') token: string,
+    @Param('signature') signature: string,
   ): Promise<string> {
-    return this.queries.execute(new RenderInvoicePage(tenantId, invoiceId, token));
+    return this.queries.execute(new RenderInvoicePage(tenantId, invoiceId, signature));
   }
 }

@@ -49,6 +49,7 @@ export class InvoiceDetail extends InvoiceView {
   @ApiProperty({ type: [InvoiceLineView] }) lines: InvoiceLineView[];
 }
 
+@ContextSchema('saas')
 export class InvoicePage {
   @ApiProperty({ type: [InvoiceView] }) items: InvoiceView[];
   @ApiProperty({ type: String, nullable: true, example: null }) nextCursor: string | null;

@@ -51,7 +51,7 @@ export class MembersController {
   @TenantScoped()
   @ApiOperation({
     summary: 'The current tenant’s members',
-    description: 'Any member sees them, with their roles.',
+    description: 'Any member of the current tenant sees them, with their roles and emails.',
   })
   @ApiOkResponse({ type: MemberList })
   @ApiProblems(SAAS_ERRORS, [])
@@ -119,7 +119,10 @@ export class MembersController {
 
   @Get('invitations')
   @TenantScoped()
-  @ApiOperation({ summary: 'The current tenant’s pending invitations' })
+  @ApiOperation({
+    summary: 'The current tenant’s pending invitations',
+    description: 'Pending and unexpired, newest first (at most 100); any member sees them.',
+  })
   @ApiOkResponse({ type: InvitationList })
   @ApiProblems(SAAS_ERRORS, [])
   listTenantInvitations(@CurrentTenant() tenant: CurrentTenantInfo): Promise<InvitationList> {
@@ -129,7 +132,10 @@ export class MembersController {
   @Delete('invitations/:id')
   @TenantScoped()
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke a pending invitation', description: 'Owners and admins.' })
+  @ApiOperation({
+    summary: 'Revoke a pending invitation',
+    description: 'Owners and admins; a used, revoked or unknown invitation → 404.',
+  })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiProblems(SAAS_ERRORS, ['saas.not_tenant_admin', 'saas.invitation_not_found'])
   revokeInvitation(
@@ -142,7 +148,8 @@ export class MembersController {
   @Get('me/invitations')
   @ApiOperation({
     summary: 'Invitations to your email',
-    description: 'Pending and unexpired, newest first.',
+    description:
+      'Invitations to the email you registered with, pending and unexpired, newest first.',
   })
   @ApiOkResponse({ type: InvitationList })
   @ApiProblems(SAAS_ERRORS, [])

@@ -37,6 +37,7 @@ export class MemberView {
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) joinedAt: string;
 }
 
+@ContextSchema('saas')
 export class MemberList {
   @ApiProperty({ type: [MemberView] }) items: MemberView[];
 }
@@ -52,6 +53,7 @@ export class InvitationView {
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) createdAt: string;
 }
 
+@ContextSchema('saas')
 export class InvitationList {
   @ApiProperty({ type: [InvitationView] }) items: InvitationView[];
 }

@@ -90,7 +90,11 @@ export class UsageController {
   }
 
   @Get('meters')
-  @ApiOperation({ summary: 'The tenant’s meters (built-in and custom)' })
+  @ApiOperation({
+    summary: 'The tenant’s meters (built-in and custom)',
+    description:
+      'The built-in meters first (`api_calls`, `storage_bytes`, `compute_seconds`), then the tenant’s own.',
+  })
   @ApiOkResponse({ type: MeterList })
   @ApiProblems(SAAS_ERRORS, [])
   listMeters(@CurrentTenant() tenant: CurrentTenantInfo): Promise<MeterList> {

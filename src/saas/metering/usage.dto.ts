@@ -40,6 +40,7 @@ export class UsageEventInput {
   @ApiProperty({
     example: 'compute_seconds',
     pattern: METER_KEY.source,
+    maxLength: 40,
     description: 'A built-in meter (`storage_bytes`, `compute_seconds`) or one you defined',
   })
   @IsString()
@@ -72,8 +73,11 @@ export class UsageEventInput {
 
   @ApiPropertyOptional({
     example: '2026-12-01T10:00:00.000Z',
+    format: 'date-time',
+    maxLength: 40,
     description: 'When it happened (default: now). At most 35 days back and 5 minutes ahead',
   })
+  @MaxLength(40)
   @IsOptional()
   @IsISO8601({ strict: true })
   timestamp?: string;
@@ -92,6 +96,7 @@ export class UsageBatchRequest {
 
 export type UsageEventStatus = 'accepted' | 'duplicate' | 'rejected';
 
+@ContextSchema('saas')
 export class UsageEventResult {
   @ApiProperty({ example: 'evt_2026-12-01T10:00:00Z_42' }) eventId: string;
   @ApiProperty({ enum: ['accepted', 'duplicate', 'rejected'], example: 'accepted' })
@@ -114,19 +119,22 @@ export class UsageBatchResult {
   results: UsageEventResult[];
 }
 
+@ContextSchema('saas')
 export class UsageQuery {
-  @ApiPropertyOptional({ pattern: METER_KEY.source, description: 'Only this meter' })
+  @ApiPropertyOptional({ pattern: METER_KEY.source, maxLength: 40, description: 'Only this meter' })
   @IsOptional()
   @IsString()
   @Matches(METER_KEY)
   meter?: string;
 }
 
+@ContextSchema('saas')
 export class UsageDay {
   @ApiProperty({ example: '2026-12-01' }) day: string;
   @ApiProperty({ example: 1200 }) value: number;
 }
 
+@ContextSchema('saas')
 export class MeterUsage {
   @ApiProperty({ example: 'api_calls' }) meter: string;
   @ApiProperty({ enum: AGGREGATIONS, example: 'sum' }) aggregation: string;
@@ -147,7 +155,7 @@ export class UsageView {
 
 @ContextSchema('saas')
 export class CreateMeterRequest {
-  @ApiProperty({ example: 'reports_generated', pattern: METER_KEY.source })
+  @ApiProperty({ example: 'reports_generated', pattern: METER_KEY.source, maxLength: 40 })
   @IsString()
   @Matches(METER_KEY)
   key: string;
@@ -175,6 +183,7 @@ export class MeterView {
   builtIn: boolean;
 }
 
+@ContextSchema('saas')
 export class MeterList {
   @ApiProperty({ type: [MeterView] }) items: MeterView[];
 }

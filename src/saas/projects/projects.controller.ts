@@ -91,7 +91,7 @@ export class ProjectsController {
   }
 
   @Get('projects/:id')
-  @ApiOperation({ summary: 'A project', description: SCOPED })
+  @ApiOperation({ summary: 'A project of the tenant', description: SCOPED })
   @ApiOkResponse({ type: ProjectView })
   @ApiProblems(SAAS_ERRORS, ['saas.project_not_found'])
   getProject(@UuidParam('id', 'The project id') id: string): Promise<ProjectView> {
@@ -162,7 +162,7 @@ export class ProjectsController {
   }
 
   @Get('tasks/:id')
-  @ApiOperation({ summary: 'A task', description: SCOPED })
+  @ApiOperation({ summary: 'A task, with its status and assignee', description: SCOPED })
   @ApiOkResponse({ type: TaskView })
   @ApiProblems(SAAS_ERRORS, ['saas.task_not_found'])
   getTask(@UuidParam('id', 'The task id') id: string): Promise<TaskView> {

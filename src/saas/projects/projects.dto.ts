@@ -2,13 +2,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   IsIn,
-  IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
   MaxLength,
   MinLength,
+  ValidateBy,
 } from 'class-validator';
 import { ContextSchema, PageQuery } from '@app/platform';
 import {
@@ -23,6 +23,19 @@ const EXAMPLE_ID = '0194f3a2-7c1e-7b40-9a8e-3f1c2d4b5a69';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const iso = (d: Date) => new Date(d).toISOString();
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** A real calendar date (`2027-02-30` is not one). */
+const IsCalendarDate = () =>
+  ValidateBy({
+    name: 'isCalendarDate',
+    validator: {
+      validate: (v: unknown) =>
+        typeof v === 'string' &&
+        DATE.test(v) &&
+        new Date(`${v}T00:00:00Z`).toISOString().startsWith(v),
+      defaultMessage: () => 'must be a calendar date, YYYY-MM-DD',
+    },
+  });
 
 @ContextSchema('saas')
 export class CreateProjectRequest {
@@ -62,6 +75,7 @@ export class UpdateProjectRequest {
   status?: 'active' | 'archived';
 }
 
+@ContextSchema('saas')
 export class ProjectListQuery extends PageQuery {
   @ApiPropertyOptional({
     enum: ['active', 'archived'],
@@ -83,6 +97,7 @@ export class ProjectView {
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) updatedAt: string;
 }
 
+@ContextSchema('saas')
 export class ProjectPage {
   @ApiProperty({ type: [ProjectView] }) items: ProjectView[];
   @ApiProperty({ type: String, nullable: true, example: null }) nextCursor: string | null;
@@ -120,11 +135,12 @@ export class CreateTaskRequest {
   @ApiPropertyOptional({
     example: '2027-01-15',
     pattern: DATE.source,
+    maxLength: 10,
     description: 'A calendar date',
   })
   @IsOptional()
   @Matches(DATE)
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   dueDate?: string;
 }
 
@@ -165,13 +181,15 @@ export class UpdateTaskRequest {
     nullable: true,
     example: '2027-01-31',
     pattern: DATE.source,
+    maxLength: 10,
   })
   @IsOptional()
   @Matches(DATE)
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   dueDate?: string | null;
 }
 
+@ContextSchema('saas')
 export class TaskListQuery extends PageQuery {
   @ApiPropertyOptional({ enum: TASK_STATUSES, description: 'Only tasks in this status' })
   @IsOptional()
@@ -186,11 +204,12 @@ export class TaskListQuery extends PageQuery {
   @ApiPropertyOptional({
     example: '2027-01-31',
     pattern: DATE.source,
+    maxLength: 10,
     description: 'Only tasks due on or before this date',
   })
   @IsOptional()
   @Matches(DATE)
-  @IsISO8601({ strict: true })
+  @IsCalendarDate()
   dueBefore?: string;
 }
 
@@ -209,6 +228,7 @@ export class TaskView {
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) updatedAt: string;
 }
 
+@ContextSchema('saas')
 export class TaskPage {
   @ApiProperty({ type: [TaskView] }) items: TaskView[];
   @ApiProperty({ type: String, nullable: true, example: null }) nextCursor: string | null;
@@ -233,6 +253,7 @@ export class CommentView {
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) createdAt: string;
 }
 
+@ContextSchema('saas')
 export class CommentPage {
   @ApiProperty({ type: [CommentView] }) items: CommentView[];
   @ApiProperty({ type: String, nullable: true, example: null }) nextCursor: string | null;

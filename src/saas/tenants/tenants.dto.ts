@@ -123,6 +123,8 @@ export class UpdateTenantRequest {
 
   @ApiPropertyOptional({
     example: 'tok_4f9a2c7e1b3d5f7a9c0e2b4d',
+    pattern: '^tok_[A-Za-z0-9_-]{20,64}$',
+    maxLength: 68,
     description:
       'Owners: the vaulted card (`POST /v1/payments/cards`, yours) invoices are charged to',
   })
@@ -132,6 +134,7 @@ export class UpdateTenantRequest {
   billingCardToken?: string;
 }
 
+@ContextSchema('saas')
 export class TenantLimitsView {
   @ApiProperty({ example: 100 }) requestsPerMinute: number;
   @ApiProperty({ type: Number, nullable: true, example: 10000 }) apiCallsPerMonth: number | null;
@@ -162,10 +165,12 @@ export class TenantView {
   @ApiProperty({ example: '2026-12-01T10:00:00.000Z' }) createdAt: string;
 }
 
+@ContextSchema('saas')
 export class TenantList {
   @ApiProperty({ type: [TenantView] }) items: TenantView[];
 }
 
+@ContextSchema('saas')
 export class SwitchTenantView {
   @ApiProperty({
     example: 'eyJhbGciOiJIUzI1NiJ9.eyJ0aWQiOiIwMTk0In0.c2lnbmF0dXJl',
