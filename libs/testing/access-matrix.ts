@@ -162,6 +162,10 @@ export async function runAccessMatrix(h: Harness): Promise<MatrixReport> {
     ...a.streaming.videos,
     ...a.streaming.uploads,
     ...a.streaming.subscriptions,
+    a.saas.tenantId,
+    a.saas.projectId,
+    a.saas.taskId,
+    a.saas.invoiceId,
   ];
   await settled(h.t, { timeout: 30_000 });
   const before = await databaseSnapshot(h.t);

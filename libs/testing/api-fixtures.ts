@@ -2,6 +2,7 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { eventually } from './eventually.js';
 import { TINY_PNG, uploadFile } from './media-uploads.js';
 import { settled } from './settled.js';
+import { saasCustomer, saasWorld, type SaasCustomer } from './saas-fixtures.js';
 import { streamingCustomer, streamingPlan, type StreamingCustomer } from './streaming-fixtures.js';
 import type { TestApp, TestUser } from './test-app.js';
 
@@ -27,6 +28,8 @@ export interface Customer {
   user: TestUser;
   /** Streaming: a private video, a tus upload for it, a subscription to the world's plan. */
   streaming: StreamingCustomer;
+  /** SaaS: the customer's tenant (the access token is switched into it) and what is in it. */
+  saas: SaasCustomer;
   /** Card tokens, card numbers and CVCs (the last two are secrets the API must never echo). */
   cards: { token: string; number: string; cvc: string }[];
   accounts: string[];
@@ -53,6 +56,8 @@ export interface World {
   socialHandle: string;
   /** The admin's streaming plan, which every customer subscribes to. */
   planId: string;
+  /** The admin's tenant (it invites every customer) and the admin's token switched into it. */
+  saas: { tenantId: string; token: string };
 }
 
 function expectStatus(what: string, res: { statusCode: number; body: string }, ...ok: number[]) {
@@ -98,6 +103,7 @@ export async function createWorld(t: TestApp): Promise<World> {
     products,
     socialHandle: await socialHandle(t, admin),
     planId: await streamingPlan(t, admin),
+    saas: await saasWorld(t, admin),
   };
 }
 
@@ -142,6 +148,7 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
     drafts: [],
     spareRefreshTokens: [],
     streaming: { videos: [], uploads: [], subscriptions: [] },
+    saas: undefined as unknown as SaasCustomer,
   };
   for (let i = 0; i < 2; i++) {
     const number = CARD_NUMBERS[(cardOffset * 2 + i) % CARD_NUMBERS.length]!;
@@ -205,6 +212,8 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
     (draft ? c.drafts : c.posts).push(post.json().id);
   }
   c.streaming = await streamingCustomer(t, user, world.planId, c.cards[0]!.token);
+  // Last: it switches the customer's access token into their tenant.
+  c.saas = await saasCustomer(t, user, world);
   // A first feed read records the reader as active (a write); later reads within the hour do not.
   expectStatus('read the feed', await t.get('/v1/social/feed', auth), 200);
   await settled(t, { timeout: 30_000 });
@@ -263,6 +272,20 @@ export const PATH_RESOURCES: Record<string, PathResource> = {
   'media:rendition': { owned: false, value: () => '720p' },
   'media:file': { owned: false, value: () => 'index.m3u8' },
   'player:asset': { owned: false, value: () => 'player-000000000000.js' },
+  // SaaS: A's tenant and everything in it are A's; tenant routes act in the token's tenant.
+  'tenants:id': { owned: true, value: (_, c) => c.saas.tenantId },
+  'projects:id': { owned: true, value: (_, c) => c.saas.projectId },
+  'tasks:id': { owned: true, value: (_, c) => c.saas.taskId },
+  'invoices:id': { owned: true, value: (_, c) => c.saas.invoiceId },
+  // A's colleague is a member of A's tenant, not of B's.
+  'members:userId': { owned: true, value: (_, c) => c.saas.memberId },
+  'invitations:id': { owned: true, value: (_, c) => c.saas.invitationId },
+  // An invitation to A's email: only A may accept it.
+  'invitations:invitationId': { owned: true, value: (_, c) => c.saas.incomingInvitationId },
+  // A signed invoice link is a capability: whoever holds it may read the page.
+  'invoice-pages:tenantId': { owned: false, value: (_, c) => c.saas.tenantId },
+  'invoice-pages:invoiceId': { owned: false, value: (_, c) => c.saas.invoiceId },
+  'invoice-pages:signature': { owned: false, value: (_, c) => c.saas.invoiceSignature },
 };
 
 /** Body fields that name something: real values make valid requests reach the handler. */
@@ -275,6 +298,16 @@ export const BODY_RESOURCES: Record<string, PathResource> = {
     checkedLater: ['streaming_createSubscription', 'streaming_updateSubscription'],
   },
   fromAccountId: { owned: true, value: (_, c) => c.accounts[0] },
+  // A's own user id: a member of A's tenant only (B assigning it → 422, as an unknown id).
+  assigneeId: { owned: true, value: (_, c) => c.user.id },
+  // Creating a tenant for another owner is for administrators: refused to customers either way.
+  ownerId: { owned: true, value: (_, c) => c.user.id },
+  // Kept as the tenant's billing card; payments charges only its owner's cards.
+  billingCardToken: {
+    owned: true,
+    value: (_, c) => c.cards[0]!.token,
+    checkedLater: ['saas_updateTenant'],
+  },
   toAccountId: { owned: false, value: (_, c) => c.accounts[1] },
   productId: { owned: false, value: (w) => w.products[0]!.id },
   categoryId: { owned: false, value: (w) => w.categoryId },

@@ -187,6 +187,15 @@ export function judgeResponse(op: Operation, res: InjectResponse): Verdict[] {
   }
   const schema = content[type]!.schema;
   if (!schema) return found;
+  // A page (text/html) is documented as a string: there is no JSON to check it against.
+  if (!/[/+]json$/.test(type)) {
+    if (schema.type !== 'string')
+      found.push({
+        check: 'schema',
+        message: `${status} as ${type}: documented as ${schema.type}`,
+      });
+    return found;
+  }
   let body: unknown;
   try {
     body = JSON.parse(res.body);

@@ -50,7 +50,7 @@ function mismatch(what: string): PlatformError {
  * `platform.tenant_mismatch`); a header or subdomain is accepted only for a tenant the caller is
  * a member of, and a tenant that does not exist answers exactly as one the caller is not a
  * member of (404, no oracle). A suspended tenant's every request is 403. Then the plan's rate
- * limit and monthly quota (429), the API call is counted, and the tenant goes into the request
+ * limit and monthly quota (429), the API call is counted (when answered below 400), and the tenant goes into the request
  * context: events, jobs and logs carry it, and TenantTransactions runs under it.
  */
 @Injectable()
@@ -79,7 +79,15 @@ export class TenantGuard implements CanActivate {
     }
     const route = `${request.method} ${request.routeOptions?.url ?? request.url}`;
     await this.limits.take(tenant, route);
-    this.meter.count(tenant.id);
+    // A billable call is one answered below 400 (a refused or failed request costs nothing).
+    const reply = ctx.switchToHttp().getResponse();
+    const raw = (reply.raw ?? reply) as {
+      statusCode: number;
+      once(e: string, f: () => void): void;
+    };
+    raw.once('finish', () => {
+      if (raw.statusCode < 400) this.meter.count(tenant.id);
+    });
     this.context.set('tenantId', tenant.id);
     const info: CurrentTenantInfo = {
       id: tenant.id,

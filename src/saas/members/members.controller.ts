@@ -157,7 +157,7 @@ export class MembersController {
     return this.queries.execute(new ListMyInvitations(user));
   }
 
-  @Post('invitations/:id/accept')
+  @Post('invitations/:invitationId/accept')
   @HttpCode(200)
   @ApiOperation({
     summary: 'Accept an invitation to your email',
@@ -168,8 +168,8 @@ export class MembersController {
   @ApiProblems(SAAS_ERRORS, ['saas.invitation_not_found'])
   acceptInvitation(
     @CurrentUser() user: Principal,
-    @UuidParam('id', 'The invitation id') id: string,
+    @UuidParam('invitationId', 'The invitation id (to your email)') invitationId: string,
   ): Promise<MemberView> {
-    return this.commands.execute(new AcceptInvitation(user, id));
+    return this.commands.execute(new AcceptInvitation(user, invitationId));
   }
 }

@@ -16,7 +16,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { ContextSchema } from '@app/platform';
+import { ContextSchema, OptionalField } from '@app/platform';
 import type { Aggregation } from '../plans.js';
 
 /** Meter keys: snake_case, like the built-in `api_calls`, `storage_bytes`, `compute_seconds`. */
@@ -54,7 +54,7 @@ export class UsageEventInput {
     default: 1,
     description: 'An integer; `count` and `unique_count` meters ignore it',
   })
-  @IsOptional()
+  @OptionalField()
   @IsInt()
   @Min(0)
   @Max(1e15)
@@ -65,7 +65,7 @@ export class UsageEventInput {
     maxLength: 200,
     description: 'What a `unique_count` meter counts distinct values of',
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MinLength(1)
   @MaxLength(200)
@@ -78,7 +78,7 @@ export class UsageEventInput {
     description: 'When it happened (default: now). At most 35 days back and 5 minutes ahead',
   })
   @MaxLength(40)
-  @IsOptional()
+  @OptionalField()
   @IsISO8601({ strict: true })
   timestamp?: string;
 }

@@ -10,7 +10,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
-import { ContextSchema, PageQuery } from '@app/platform';
+import { ContextSchema, PageQuery, OptionalField } from '@app/platform';
 import {
   TASK_STATUSES,
   type CommentRow,
@@ -47,7 +47,7 @@ export class CreateProjectRequest {
   name: string;
 
   @ApiPropertyOptional({ example: 'New site by March', maxLength: 2000 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(2000)
   description?: string;
@@ -56,7 +56,7 @@ export class CreateProjectRequest {
 @ContextSchema('saas')
 export class UpdateProjectRequest {
   @ApiPropertyOptional({ example: 'Website relaunch 2027', minLength: 1, maxLength: 120 })
-  @IsOptional()
+  @OptionalField()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -64,13 +64,13 @@ export class UpdateProjectRequest {
   name?: string;
 
   @ApiPropertyOptional({ example: 'Moved to April', maxLength: 2000 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(2000)
   description?: string;
 
   @ApiPropertyOptional({ enum: ['active', 'archived'], example: 'archived' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(['active', 'archived'])
   status?: 'active' | 'archived';
 }
@@ -113,13 +113,13 @@ export class CreateTaskRequest {
   title: string;
 
   @ApiPropertyOptional({ example: 'Hero, three sections, footer', maxLength: 5000 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(5000)
   description?: string;
 
   @ApiPropertyOptional({ enum: TASK_STATUSES, default: 'todo' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 
@@ -128,7 +128,7 @@ export class CreateTaskRequest {
     example: EXAMPLE_ID,
     description: 'A member of the tenant',
   })
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   assigneeId?: string;
 
@@ -138,7 +138,7 @@ export class CreateTaskRequest {
     maxLength: 10,
     description: 'A calendar date',
   })
-  @IsOptional()
+  @OptionalField()
   @Matches(DATE)
   @IsCalendarDate()
   dueDate?: string;
@@ -147,7 +147,7 @@ export class CreateTaskRequest {
 @ContextSchema('saas')
 export class UpdateTaskRequest {
   @ApiPropertyOptional({ example: 'Draft the home page', minLength: 1, maxLength: 200 })
-  @IsOptional()
+  @OptionalField()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -155,13 +155,13 @@ export class UpdateTaskRequest {
   title?: string;
 
   @ApiPropertyOptional({ example: 'Hero and footer only', maxLength: 5000 })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @MaxLength(5000)
   description?: string;
 
   @ApiPropertyOptional({ enum: TASK_STATUSES, example: 'in_progress' })
-  @IsOptional()
+  @OptionalField()
   @IsIn(TASK_STATUSES)
   status?: TaskStatus;
 

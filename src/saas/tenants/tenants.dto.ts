@@ -3,7 +3,6 @@ import { Transform } from 'class-transformer';
 import {
   IsIn,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -11,7 +10,7 @@ import {
   MinLength,
   ValidateBy,
 } from 'class-validator';
-import { ContextSchema } from '@app/platform';
+import { ContextSchema, OptionalField } from '@app/platform';
 import { PLAN_KEYS, PLANS, type PlanKey } from '../plans.js';
 import type { MemberRole, TenantRow } from './tenant.entity.js';
 
@@ -61,7 +60,7 @@ export class CreateTenantRequest {
     default: 'free',
     description: '`free` or `pro` for anyone; `enterprise` is given by administrators',
   })
-  @IsOptional()
+  @OptionalField()
   @IsIn(PLAN_KEYS)
   plan?: PlanKey;
 
@@ -70,7 +69,7 @@ export class CreateTenantRequest {
     description:
       'Where its data lives: `pool` (shared tables under row-level security) or `silo` (its own database; administrators only). Default: the plan’s (`silo` for enterprise)',
   })
-  @IsOptional()
+  @OptionalField()
   @IsIn(['pool', 'silo'])
   isolation?: 'pool' | 'silo';
 
@@ -79,7 +78,7 @@ export class CreateTenantRequest {
     example: EXAMPLE_ID,
     description: 'Administrators: the user who owns it (default: you)',
   })
-  @IsOptional()
+  @OptionalField()
   @IsUUID()
   ownerId?: string;
 }
@@ -87,7 +86,7 @@ export class CreateTenantRequest {
 @ContextSchema('saas')
 export class UpdateTenantRequest {
   @ApiPropertyOptional({ example: 'Acme Inc.', minLength: 1, maxLength: 100 })
-  @IsOptional()
+  @OptionalField()
   @Transform(trim)
   @IsString()
   @MinLength(1)
@@ -98,7 +97,7 @@ export class UpdateTenantRequest {
     enum: PLAN_KEYS,
     description: 'Owners move between `free` and `pro`; administrators to and from `enterprise`',
   })
-  @IsOptional()
+  @OptionalField()
   @IsIn(PLAN_KEYS)
   plan?: PlanKey;
 
@@ -106,7 +105,7 @@ export class UpdateTenantRequest {
     enum: ['active', 'suspended'],
     description: 'Administrators only: a suspended tenant’s every request is 403',
   })
-  @IsOptional()
+  @OptionalField()
   @IsIn(['active', 'suspended'])
   status?: 'active' | 'suspended';
 
@@ -116,7 +115,7 @@ export class UpdateTenantRequest {
     example: { beta_reports: true },
     description: 'Feature flags to set (merged into the current ones)',
   })
-  @IsOptional()
+  @OptionalField()
   @IsObject()
   @IsFeatureFlags()
   features?: Record<string, boolean>;
@@ -128,7 +127,7 @@ export class UpdateTenantRequest {
     description:
       'Owners: the vaulted card (`POST /v1/payments/cards`, yours) invoices are charged to',
   })
-  @IsOptional()
+  @OptionalField()
   @IsString()
   @Matches(/^tok_[A-Za-z0-9_-]{20,64}$/)
   billingCardToken?: string;
