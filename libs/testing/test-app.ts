@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { REDIS } from '@app/platform';
+import { REDIS, SiloDatabases } from '@app/platform';
 import type { Redis } from 'ioredis';
 import type { Response as InjectResponse } from 'light-my-request';
 import { randomBytes } from 'node:crypto';
@@ -166,6 +166,15 @@ export class TestApp {
       keys.push(...batch);
     }
     if (keys.length > 0) await redis.del(...keys);
+    // Silo tenants' own databases go with the app's (unless another app shares its database).
+    if (this.ownsDatabase) {
+      const silos = await this.dataSource
+        .query<{ database: string }[]>(
+          `SELECT database FROM saas.tenants WHERE database IS NOT NULL`,
+        )
+        .catch(() => []);
+      for (const { database } of silos) await this.resolve(SiloDatabases).drop(database);
+    }
     await this.app.close();
     if (this.ownsDatabase) await this.database.drop();
   }

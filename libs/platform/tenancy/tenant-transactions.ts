@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Transactions, type RunOptions, type Tx } from '../database/transactions.js';
 import { PlatformError } from '../http/app-error.js';
@@ -31,6 +31,8 @@ class TenantMoved extends Error {}
  */
 @Injectable()
 export class TenantTransactions {
+  private readonly logger = new Logger(TenantTransactions.name);
+
   constructor(
     private readonly transactions: Transactions,
     private readonly context: RequestContext,
@@ -54,7 +56,15 @@ export class TenantTransactions {
       if (!tenant) {
         throw new PlatformError('platform.tenant_not_found', 404, `No tenant ${tenantId}.`);
       }
-      const dataSource = await this.tenancy.dataSourceFor(tenant);
+      const dataSource = await this.tenancy.dataSourceFor(tenant).catch((err: unknown) => {
+        // A silo whose database is missing, unreachable or unmapped: fail closed, and say so.
+        this.logger.error({ tenantId, err: String(err) }, 'the tenant’s database is unreachable');
+        throw new PlatformError(
+          'platform.unavailable',
+          503,
+          'This tenant’s database is not reachable right now; retry shortly.',
+        );
+      });
       try {
         return await this.transactions.run(work, {
           ...options,
@@ -95,6 +105,18 @@ export class TenantTransactions {
       await runner.release();
     }
   }
+}
+
+/**
+ * Makes a transaction a tenant's (the setting and the role, transaction-local), without the
+ * moving lock: for the mover itself, which holds that lock.
+ */
+export async function actAsTenant(manager: EntityManager, tenantId: string): Promise<void> {
+  const [row] = await manager.query<{ tenant: string }[]>(
+    `SELECT set_config('${TENANT_SETTING}', $1, true) AS tenant, set_config('role', '${TENANT_ROLE}', true) AS role`,
+    [tenantId],
+  );
+  if (row?.tenant !== tenantId) throw new Error('the tenant setting did not take');
 }
 
 async function enterTenant(manager: EntityManager, tenantId: string, pool: boolean): Promise<void> {

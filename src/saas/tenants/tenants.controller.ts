@@ -5,11 +5,14 @@ import {
   ApiProblems,
   Authenticated,
   CurrentUser,
+  ADMIN_ROLE,
   PLATFORM_ERRORS,
+  Roles,
   type Principal,
   UuidParam,
 } from '@app/platform';
 import { SAAS_ERRORS } from '../saas.error.js';
+import { PromoteTenant } from './promote-tenant.js';
 import { CreateTenant, SwitchTenant, UpdateTenant } from './tenant-commands.js';
 import { GetTenant, ListMyTenants } from './tenant-queries.js';
 import {
@@ -33,7 +36,12 @@ const SWITCH = `An access token scoped to this tenant (its \`tid\` claim): tenan
 It belongs to your current session, so logging out ends it too. Members only (404 otherwise, \
 as for a tenant that does not exist); a suspended tenant → 403.`;
 
-/** Tenants: create, list, read, change, switch into. */
+const PROMOTE = `Pool → silo: the tenant gets its own PostgreSQL database with all its rows, under \
+the same ids. While its rows are copied its requests wait (none fails, none is lost), then they \
+run on the new database. Takes about the tenant cache's time (SAAS_TENANT_CACHE_MS) plus the \
+copy. A tenant already moving or already a silo → 409.`;
+
+/** Tenants: create, list, read, change, switch into, promote. */
 @ApiTags('saas')
 @Controller('v1/saas/tenants')
 @Authenticated()
@@ -110,5 +118,18 @@ export class TenantsController {
     @UuidParam('id', 'The tenant id') id: string,
   ): Promise<SwitchTenantView> {
     return this.commands.execute(new SwitchTenant(user, id));
+  }
+
+  @Post(':id/promote')
+  @HttpCode(200)
+  @Roles(ADMIN_ROLE)
+  @ApiOperation({
+    summary: 'Move a pool tenant into its own database (administrators)',
+    description: PROMOTE,
+  })
+  @ApiOkResponse({ type: TenantView })
+  @ApiProblems(SAAS_ERRORS, ['saas.tenant_not_found', 'saas.tenant_moving'])
+  promoteTenant(@UuidParam('id', 'The tenant id') id: string): Promise<TenantView> {
+    return this.commands.execute(new PromoteTenant(id));
   }
 }

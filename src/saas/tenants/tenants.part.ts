@@ -1,4 +1,6 @@
 import type { SaasPart } from '../saas-part.js';
+import { PromoteTenantHandler } from './promote-tenant.js';
+import { SiloMigrations } from './silo-migrations.js';
 import { SaasTenantDirectory } from './tenant-directory.js';
 import { TenantAccess } from './tenant-access.js';
 import {
@@ -15,10 +17,12 @@ export const TENANTS_PART: SaasPart = {
   controllers: [TenantsController],
   providers: [
     SaasTenantDirectory,
+    SiloMigrations,
     TenantAccess,
     CreateTenantHandler,
     UpdateTenantHandler,
     SwitchTenantHandler,
+    PromoteTenantHandler,
     GetTenantHandler,
     ListMyTenantsHandler,
   ],
