@@ -59,6 +59,12 @@ export class BenchApp {
       ADMIN_PASSWORD: ADMIN.password,
       PAYMENTS_POLL_INTERVAL_MS: '200',
       COMMERCE_POLL_INTERVAL_MS: '1000',
+      // P8 pushes single tenants far past a plan's requests a minute; the limiter still runs.
+      SAAS_RATE_LIMIT_MULTIPLIER: '10000',
+      // Minute-long billing periods, so invoices are made and checked against raw usage.
+      SAAS_BILLING_PERIOD_SECONDS: '60',
+      SAAS_INVOICE_GRACE_SECONDS: '5',
+      SAAS_BILLING_EVERY_MS: '2000',
     };
     this.child = await startProcess(['dist/src/main.js'], this.env, `${APP_URL}/health/ready`);
     this.tokens = new AccessTokens(loadConfig(this.env, []));

@@ -13,6 +13,7 @@ export const BENCH_SECRETS = {
   PAYMENTS_VAULT_KEYS: randomKeyring(),
   PAYMENTS_VAULT_HMAC_KEY: randomSecret(),
   STREAMING_PLAYBACK_SECRET: randomSecret(),
+  SAAS_INVOICE_LINK_SECRET: randomSecret(),
 };
 
 const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -12,6 +12,7 @@ import { socialFeed } from './scenarios/social-feed.js';
 import { p4d } from './scenarios/social-graphql.js';
 import { streamingEncode } from './scenarios/streaming-encode.js';
 import { p5c } from './scenarios/streaming-playback.js';
+import { p8a, p8b, p8c } from './scenarios/saas.js';
 
 /**
  * `npm run bench` — every scenario against its anchor, interleaved, on this machine.
@@ -49,6 +50,9 @@ async function main(): Promise<number> {
     p4d(app),
     ...streamingEncode(app),
     p5c(app),
+    p8a(app),
+    p8b(app),
+    p8c(app),
   ].filter((s) => !only || only.includes(s.id));
   const results: Result[] = [];
   let failed = 0;

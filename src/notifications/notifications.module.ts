@@ -12,6 +12,7 @@ import {
 import { NotifyRefund } from './delivery/refund.consumer.js';
 import { DELIVERY_QUEUE, NotificationRouter } from './delivery/router.js';
 import { SocialNotifier, socialConsumers } from './delivery/social-activity.consumer.js';
+import { NotifyMemberInvited } from './delivery/invitation.consumer.js';
 import { Welcome } from './delivery/welcome.consumer.js';
 import { InboxController } from './inbox/inbox.controller.js';
 import { ListNotificationsHandler } from './inbox/list-notifications.handler.js';
@@ -34,6 +35,7 @@ const consumers = [
   NotifyOrderConfirmed,
   NotifyOrderFailed,
   NotifyRefund,
+  NotifyMemberInvited,
   ...socialConsumers,
 ];
 const services = [

@@ -21,6 +21,16 @@ export class SaasConfig {
   SAAS_TENANT_CACHE_MS = 2_000;
 
   /**
+   * Scales every plan's requests per minute (load tests, staging). The limiter still runs; a
+   * benchmark that pushes one tenant at thousands of requests a second sets it.
+   */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  SAAS_RATE_LIMIT_MULTIPLIER = 1;
+
+  /**
    * The billing period, seconds; 0 (the default): calendar months, UTC. A short period (60)
    * makes invoices within minutes, for demos and tests.
    */

@@ -7,7 +7,7 @@ import { PLANS } from '../plans.js';
 import { SaasConfig } from '../saas.config.js';
 import type { TenantRow } from './tenant.entity.js';
 
-export function toTenantRecord(row: TenantRow): TenantRecord {
+export function toTenantRecord(row: TenantRow, rateMultiplier = 1): TenantRecord {
   const plan = PLANS[row.plan];
   return {
     id: row.id,
@@ -15,7 +15,10 @@ export function toTenantRecord(row: TenantRow): TenantRecord {
     status: row.status,
     isolation: row.isolation,
     plan: row.plan,
-    limits: { requestsPerMinute: plan.requestsPerMinute, apiCallsPerMonth: plan.apiCallsPerMonth },
+    limits: {
+      requestsPerMinute: plan.requestsPerMinute * rateMultiplier,
+      apiCallsPerMonth: plan.apiCallsPerMonth,
+    },
     database: row.database,
   };
 }
@@ -49,7 +52,7 @@ export class SaasTenantDirectory implements TenantDirectory, OnModuleInit {
         : `SELECT * FROM saas.tenants WHERE slug = $1`,
       ['id' in key ? key.id : key.slug],
     );
-    return row ? toTenantRecord(row) : null;
+    return row ? toTenantRecord(row, this.config.SAAS_RATE_LIMIT_MULTIPLIER) : null;
   }
 
   async roleOf(tenantId: string, userId: string): Promise<string | null> {
@@ -64,6 +67,6 @@ export class SaasTenantDirectory implements TenantDirectory, OnModuleInit {
     const rows = await this.db.query<TenantRow[]>(
       `SELECT * FROM saas.tenants WHERE database IS NOT NULL ORDER BY id`,
     );
-    return rows.map(toTenantRecord);
+    return rows.map((r) => toTenantRecord(r, this.config.SAAS_RATE_LIMIT_MULTIPLIER));
   }
 }
