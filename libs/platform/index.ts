@@ -7,7 +7,14 @@ export * from './config/load-config.js';
 export * from './context/context-descriptor.js';
 export * from './database/pg-errors.js';
 export * from './database/transactions.js';
-export { crashPoint, CRASH_LABELS, type CrashLabel } from './faults/crash-points.js';
+export {
+  crashPoint,
+  CRASH_LABELS,
+  freezePoint,
+  FREEZE_LABELS,
+  type CrashLabel,
+  type FreezeLabel,
+} from './faults/crash-points.js';
 export * from './messaging/consumer.decorator.js';
 export * from './messaging/outbox.js';
 export * from './messaging/internal-event.js';

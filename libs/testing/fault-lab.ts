@@ -27,6 +27,7 @@ export interface PrivateServer {
 
 export interface ServerProcess {
   url: string;
+  pid: number;
   kill(signal?: NodeJS.Signals): void;
   /** Settles when the process exits, with its exit code or signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -286,6 +287,7 @@ export async function startServer(
   );
   const handle: ServerProcess & { destroy(): Promise<void> } = {
     url,
+    pid: proc.pid!,
     kill: (signal = 'SIGTERM') => void proc.kill(signal),
     exited,
     get hasExited() {

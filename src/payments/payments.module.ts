@@ -15,6 +15,7 @@ import { ChargeOrder, RefundOrder } from './orders/order-payment.consumer.js';
 import { HttpProcessor } from './processor/http-processor.js';
 import { processorProvider } from './processor/processor.provider.js';
 import { SandboxProcessor } from './processor/sandbox-processor.js';
+import { ChargeInvoice } from './invoices/invoice-payment.consumer.js';
 import { ChargeSubscription } from './subscriptions/subscription-payment.consumer.js';
 import { GetTransferHandler } from './transfers/get-transfer.handler.js';
 import { SagaFaults } from './transfers/saga-faults.js';
@@ -58,7 +59,7 @@ const queryHandlers = [
   GetTransferHandler,
   VerifyLedgerHandler,
 ];
-const consumers = [ChargeOrder, RefundOrder, ChargeSubscription];
+const consumers = [ChargeOrder, RefundOrder, ChargeSubscription, ChargeInvoice];
 const sagas = [
   Sagas,
   SagaRunner,

@@ -54,6 +54,25 @@ export class SaasConfig {
   @Min(100)
   SAAS_BILLING_EVERY_MS = 60_000;
 
+  /** Dunning: seconds between retries of an unpaid invoice's charge. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  SAAS_DUNNING_RETRY_SECONDS = 3 * 86_400;
+
+  /** Dunning: charge attempts per invoice (the first one and its retries). */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  SAAS_DUNNING_ATTEMPTS = 4;
+
+  /** A tenant with an invoice past due this long (seconds since it was final) is suspended. */
+  @Transform(envInt)
+  @IsInt()
+  @Min(1)
+  SAAS_SUSPEND_PAST_DUE_SECONDS = 14 * 86_400;
+
   /** Oldest usage-event timestamp accepted, seconds back (Stripe: 35 days). */
   @Transform(envInt)
   @IsInt()

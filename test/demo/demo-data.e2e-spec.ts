@@ -201,6 +201,7 @@ describe('demo data on a fresh start', () => {
       PAYMENTS_VAULT_KEYS: `prod1:${randomBytes(32).toString('base64')}`,
       PAYMENTS_VAULT_HMAC_KEY: randomBytes(24).toString('base64url'),
       STREAMING_PLAYBACK_SECRET: randomBytes(24).toString('base64url'),
+      SAAS_INVOICE_LINK_SECRET: randomBytes(24).toString('base64url'),
     };
     const envs: Record<string, string>[] = [
       production,

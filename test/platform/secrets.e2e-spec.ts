@@ -18,6 +18,7 @@ import ts from 'typescript';
 import { createApp } from '../../src/app.factory.js';
 import { CONTEXTS } from '../../src/contexts.js';
 import { PaymentsConfig } from '../../src/payments/payments.config.js';
+import { SaasConfig } from '../../src/saas/saas.config.js';
 import { StreamingConfig } from '../../src/streaming/streaming.config.js';
 import { vaultCard } from '../payments/helpers.js';
 
@@ -39,6 +40,7 @@ const NO_SECRETS = {
   PAYMENTS_VAULT_KEYS: '',
   PAYMENTS_VAULT_HMAC_KEY: '',
   STREAMING_PLAYBACK_SECRET: '',
+  SAAS_INVOICE_LINK_SECRET: '',
 };
 const development = (dataDir: string) => ({
   ...NO_SECRETS,
@@ -52,6 +54,7 @@ const secretsOf = (t: TestApp) => {
     PAYMENTS_VAULT_KEYS: payments.PAYMENTS_VAULT_KEYS,
     PAYMENTS_VAULT_HMAC_KEY: payments.PAYMENTS_VAULT_HMAC_KEY,
     STREAMING_PLAYBACK_SECRET: t.resolve(StreamingConfig).STREAMING_PLAYBACK_SECRET,
+    SAAS_INVOICE_LINK_SECRET: t.resolve(SaasConfig).SAAS_INVOICE_LINK_SECRET,
   };
 };
 const me = (t: TestApp, token: string) => t.get('/v1/identity/me', { token });
@@ -224,7 +227,7 @@ describe('secrets: development generates them once per installation', () => {
     expect(text).toContain('=torn\0\n');
     expect(text).toContain(`\nPAYMENTS_VAULT_HMAC_KEY=${hmac}\n`);
     expect(describeSecrets(config)).toMatch(
-      /generated now: PAYMENTS_VAULT_KEYS, PAYMENTS_VAULT_HMAC_KEY, STREAMING_PLAYBACK_SECRET;/,
+      /generated now: PAYMENTS_VAULT_KEYS, PAYMENTS_VAULT_HMAC_KEY, STREAMING_PLAYBACK_SECRET, SAAS_INVOICE_LINK_SECRET;/,
     );
   });
 
@@ -312,7 +315,7 @@ describe('secrets: tests generate their own', () => {
 });
 
 describe('secrets: production never generates them', () => {
-  it('refuses to boot without JWT_SECRET, the payments vault keys and STREAMING_PLAYBACK_SECRET, naming each', async () => {
+  it('refuses to boot without JWT_SECRET, the payments vault keys, STREAMING_PLAYBACK_SECRET and SAAS_INVOICE_LINK_SECRET, naming each', async () => {
     const dataDir = freshDataDir();
     const boot = createApp({
       ...process.env,

@@ -277,13 +277,18 @@ describe('saas: pool isolation', () => {
   it('limits a free tenant to its plan’s requests per minute, naming the limit', async () => {
     const c = await newTenant(t);
     const statuses: number[] = [];
+    const started = Date.now();
     let limited: { json(): Record<string, unknown>; headers: Record<string, unknown> } | undefined;
     for (let i = 0; i < 105 && !limited; i++) {
       const res = await t.get('/v1/saas/members', { token: c.token });
       statuses.push(res.statusCode);
       if (res.statusCode === 429) limited = res;
     }
-    expect(statuses.filter((s) => s === 200).length).toBe(100);
+    // 100 at once, plus what the bucket refilled meanwhile (one every 600 ms).
+    const refilled = Math.ceil((Date.now() - started) / 600);
+    const served = statuses.filter((s) => s === 200).length;
+    expect(served).toBeGreaterThanOrEqual(100);
+    expect(served).toBeLessThanOrEqual(100 + refilled);
     expect(limited!.json()).toMatchObject({
       code: 'platform.tenant_rate_limited',
       plan: 'free',

@@ -83,6 +83,17 @@ describe('saas: silo isolation and promotion', () => {
     }
     const list = await t.get('/v1/saas/projects', { token: silo.token });
     expect(list.json().items.map((p: { id: string }) => p.id)).toEqual([project]);
+    // Its members, usage and invoices stay in the platform database, under the same RLS.
+    for (const url of [
+      '/v1/saas/members',
+      '/v1/saas/usage',
+      '/v1/saas/invoices',
+      '/v1/saas/invitations',
+    ]) {
+      const res = await t.get(url, { token: silo.token });
+      expect({ url, status: res.statusCode }).toEqual({ url, status: 200 });
+    }
+    expect((await t.get('/v1/saas/members', { token: silo.token })).json().items).toHaveLength(1);
   });
 
   it('migrates every silo at boot, reports one that fails and keeps serving the others', async () => {

@@ -25,3 +25,27 @@ export class InvoiceFinalized extends IntegrationEvent<InvoiceFinalizedPayload> 
   static override readonly type = 'saas.invoice-finalized';
   static override readonly version = 1;
 }
+
+export interface InvoiceChargeRequestedPayload {
+  tenantId: string;
+  invoiceId: string;
+  /** Minor units, above 0. */
+  amount: number;
+  /** ISO 4217. */
+  currency: string;
+  /** The tenant's owner: payments charges only this user's cards. */
+  customerId: string;
+  /** The vaulted card to charge (a token, never a card number). */
+  cardToken: string;
+  /** 1 when the invoice is finalized; each dunning retry asks again with the next number. */
+  attempt: number;
+}
+
+/**
+ * Billing asks payments to charge a final invoice (and again on each dunning retry). Payments
+ * answers `payments.invoice-payment-succeeded` or `-failed` with `invoiceId` and `attempt`.
+ */
+export class InvoiceChargeRequested extends IntegrationEvent<InvoiceChargeRequestedPayload> {
+  static override readonly type = 'saas.invoice-charge-requested';
+  static override readonly version = 1;
+}

@@ -14,7 +14,13 @@ import {
 } from 'class-validator';
 import { envBool, envInt, envList, envTrustProxy, IsTrustProxy } from './env-values.js';
 import { randomSecret, Secret } from './secrets.js';
-import { CRASH_LABELS, NotInProduction, type CrashLabel } from '../faults/crash-points.js';
+import {
+  CRASH_LABELS,
+  FREEZE_LABELS,
+  NotInProduction,
+  type CrashLabel,
+  type FreezeLabel,
+} from '../faults/crash-points.js';
 
 export const EVENT_TRANSPORTS = ['none', 'rmq', 'nats', 'redis'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -305,6 +311,12 @@ export class AppConfig {
   @IsIn(CRASH_LABELS)
   @NotInProduction()
   FAULT_CRASH_AT?: CrashLabel;
+
+  /** Fault tests only: SIGSTOP the process at this named freeze point (libs/platform/faults). */
+  @IsOptional()
+  @IsIn(FREEZE_LABELS)
+  @NotInProduction()
+  FAULT_FREEZE_AT?: FreezeLabel;
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

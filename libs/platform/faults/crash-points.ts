@@ -35,6 +35,29 @@ export function crashPoint(label: CrashLabel): void {
   if (armed === label) process.kill(process.pid, 'SIGKILL');
 }
 
+/**
+ * Named freeze points: with `FAULT_FREEZE_AT=<label>` the process SIGSTOPs itself the first time
+ * it reaches that line, as a process swapped out, paused by a debugger or cut off by a
+ * partition would stand still; a test SIGCONTs it later. Used to freeze a closer inside its
+ * transaction past its lease.
+ */
+export const FREEZE_LABELS = [
+  /** An invoice's finalizing transaction holds its tenant's row; the invoice is not yet final. */
+  'invoice-finalizing',
+] as const;
+
+export type FreezeLabel = (typeof FREEZE_LABELS)[number];
+
+const freezeAt = process.env.FAULT_FREEZE_AT;
+let frozen = false;
+
+/** SIGSTOPs this process the first time it gets here if FAULT_FREEZE_AT names `label`. */
+export function freezePoint(label: FreezeLabel): void {
+  if (freezeAt !== label || frozen) return;
+  frozen = true;
+  process.kill(process.pid, 'SIGSTOP');
+}
+
 /** FAULT_CRASH_AT must be unset in production: a crash point there would be an outage switch. */
 export const NotInProduction = () =>
   ValidateBy({

@@ -46,11 +46,21 @@ export class TenantTransactions {
     return tenantId;
   }
 
+  /**
+   * `on: 'platform'`: tables that stay in the platform database for every tenant (the tenant's
+   * members, usage, invoices), under the same RLS, whatever the tenant's isolation.
+   */
   async run<T>(
     work: (tx: Tx) => Promise<T>,
-    options: Omit<RunOptions, 'dataSource' | 'enter'> = {},
+    options: Omit<RunOptions, 'dataSource' | 'enter'> & { on?: 'tenant' | 'platform' } = {},
   ): Promise<T> {
     const tenantId = this.tenantId();
+    if (options.on === 'platform') {
+      return this.transactions.run(work, {
+        ...options,
+        enter: (manager) => actAsTenant(manager, tenantId),
+      });
+    }
     for (let attempt = 0; ; attempt++) {
       const tenant = await this.tenancy.find({ id: tenantId }, attempt > 0);
       if (!tenant) {

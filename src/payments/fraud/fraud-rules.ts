@@ -11,12 +11,14 @@ export type Verdict = 'allow' | 'review' | 'deny';
 export type Subject = 'customer' | 'account' | 'customer_card' | 'card';
 
 /** The saga kinds the fraud check runs for. */
-export type PaymentKind = 'transfer' | 'top_up' | 'order_payment' | 'subscription_payment';
+export type PaymentKind =
+  'transfer' | 'top_up' | 'order_payment' | 'subscription_payment' | 'invoice_payment';
 const PAYMENT_KINDS: PaymentKind[] = [
   'transfer',
   'top_up',
   'order_payment',
   'subscription_payment',
+  'invoice_payment',
 ];
 
 /**

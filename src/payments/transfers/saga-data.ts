@@ -57,6 +57,14 @@ export interface SubscriptionPaymentSagaData extends HeldPayment, CardCharge {
   attempt: number;
 }
 
+/** Card → merchant (via the clearing account), for one final saas invoice. */
+export interface InvoicePaymentSagaData extends HeldPayment, CardCharge {
+  toAccountId: string;
+  invoiceId: string;
+  tenantId: string;
+  attempt: number;
+}
+
 /**
  * Refunds a cancelled order's captured payment. It knows only its order when it starts; what it
  * refunded (amount, currency, of which payment) is recorded when it completes.
@@ -74,6 +82,7 @@ export interface SagaDataByKind {
   order_payment: OrderPaymentSagaData;
   order_refund: OrderRefundSagaData;
   subscription_payment: SubscriptionPaymentSagaData;
+  invoice_payment: InvoicePaymentSagaData;
 }
 
 export type SagaKind = keyof SagaDataByKind;
@@ -99,6 +108,7 @@ const GENERATED: {
   order_payment: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
   order_refund: (sagaId) => ({ reversalId: uuidv7(), refundKey: `${sagaId}:refund` }),
   subscription_payment: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
+  invoice_payment: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
 };
 
 export function newSagaData<K extends SagaKind>(

@@ -3,6 +3,8 @@ import {
   PaymentFailed,
   PaymentRefunded,
   PaymentSucceeded,
+  InvoicePaymentFailed,
+  InvoicePaymentSucceeded,
   SubscriptionPaymentFailed,
   SubscriptionPaymentSucceeded,
   TransferCompleted,
@@ -72,6 +74,19 @@ export function outcomeEvents(
             }),
           ]
         : [];
+    }
+    case 'invoice_payment': {
+      const d = saga.data;
+      const ids = {
+        tenantId: d.tenantId,
+        invoiceId: d.invoiceId,
+        customerId: saga.owner_id,
+        paymentId: saga.id,
+        attempt: d.attempt,
+      };
+      return state === 'COMPLETED'
+        ? [new InvoicePaymentSucceeded({ ...ids, amount: d.amount, currency: d.currency })]
+        : [new InvoicePaymentFailed({ ...ids, reason: failure ?? 'failed' })];
     }
     case 'subscription_payment': {
       const d = saga.data;

@@ -19,6 +19,7 @@ const MAX_STEPS_PER_RUN = 12;
  *   order_payment  fraud → hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
  *   order_refund   refund                                       (steps/order-refund.steps.ts)
  *   subscription_payment  as order_payment, for one streaming subscription period
+ *   invoice_payment       as order_payment, for one final saas invoice
  *
  * and compensation in reverse: a declined charge or a failed post voids the hold (`void`), a
  * charge whose hold can no longer be posted is refunded first (`refund_charge`). Each step
@@ -81,6 +82,7 @@ export class SagaRunner {
       case 'top_up':
       case 'order_payment':
       case 'subscription_payment':
+      case 'invoice_payment':
         return this.cardPayment.run(saga);
       case 'order_refund':
         return this.orderRefund.run(saga);

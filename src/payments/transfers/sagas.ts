@@ -38,6 +38,7 @@ const FIRST_STEP: Record<SagaKind, SagaStep> = {
   order_payment: 'fraud',
   order_refund: 'refund',
   subscription_payment: 'fraud',
+  invoice_payment: 'fraud',
 };
 
 /**

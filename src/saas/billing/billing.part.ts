@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import type { SaasPart } from '../saas-part.js';
 import { BILLING_QUEUE, BillingProcessor } from './billing.processor.js';
+import { Dunning, InvoicePaid, InvoiceUnpaid } from './dunning.js';
 import {
   GetInvoiceHandler,
   ListInvoicesHandler,

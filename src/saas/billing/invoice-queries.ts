@@ -31,37 +31,44 @@ export class ListInvoicesHandler implements IQueryHandler<ListInvoices> {
       start: 'timestamp',
       id: 'uuid',
     });
-    return this.tenantTx.run(async ({ manager }) => {
-      const rows = await manager.query<InvoiceRow[]>(
-        `SELECT * FROM saas.invoices
+    return this.tenantTx.run(
+      async ({ manager }) => {
+        const rows = await manager.query<InvoiceRow[]>(
+          `SELECT * FROM saas.invoices
           WHERE ($1::timestamptz IS NULL OR (period_start, id) < ($1, $2::uuid))
           ORDER BY period_start DESC, id DESC LIMIT $3`,
-        [after?.start ?? null, after?.id ?? null, page.limit + 1],
-      );
-      return toPage(
-        rows,
-        page.limit,
-        (r) => toInvoiceView(r, this.links.path(r.tenant_id, r.id)),
-        (r) => ({ start: new Date(r.period_start).toISOString(), id: r.id }),
-      );
-    });
+          [after?.start ?? null, after?.id ?? null, page.limit + 1],
+        );
+        return toPage(
+          rows,
+          page.limit,
+          (r) => toInvoiceView(r, this.links.path(r.tenant_id, r.id)),
+          (r) => ({ start: new Date(r.period_start).toISOString(), id: r.id }),
+        );
+      },
+      { on: 'platform' },
+    );
   }
 }
 
 /** An invoice with its lines, in the current tenant; 404 otherwise. */
 export async function loadInvoice(tenantTx: TenantTransactions, id: string) {
-  return tenantTx.run(async ({ manager }) => {
-    const [invoice] = await manager.query<(InvoiceRow & { tenant_name: string })[]>(
-      `SELECT * FROM saas.invoices WHERE id = $1`,
-      [id],
-    );
-    if (!invoice) throw new SaasError('saas.invoice_not_found', `No invoice ${id} in this tenant.`);
-    const lines = await manager.query<InvoiceLineRow[]>(
-      `SELECT * FROM saas.invoice_lines WHERE invoice_id = $1 ORDER BY position`,
-      [id],
-    );
-    return { invoice, lines };
-  });
+  return tenantTx.run(
+    async ({ manager }) => {
+      const [invoice] = await manager.query<(InvoiceRow & { tenant_name: string })[]>(
+        `SELECT * FROM saas.invoices WHERE id = $1`,
+        [id],
+      );
+      if (!invoice)
+        throw new SaasError('saas.invoice_not_found', `No invoice ${id} in this tenant.`);
+      const lines = await manager.query<InvoiceLineRow[]>(
+        `SELECT * FROM saas.invoice_lines WHERE invoice_id = $1 ORDER BY position`,
+        [id],
+      );
+      return { invoice, lines };
+    },
+    { on: 'platform' },
+  );
 }
 
 export class GetInvoice extends Query<InvoiceDetail> {

@@ -17,6 +17,9 @@ export interface InvoiceRow {
   finalizes_at: Date;
   finalized_at: Date | null;
   paid_at: Date | null;
+  /** Charges asked for so far (1 at finalizing, one more per dunning retry). */
+  payment_attempts: number;
+  next_payment_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }

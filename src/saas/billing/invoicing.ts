@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InvoiceFinalized } from '@app/contracts/saas';
-import { Transactions } from '@app/platform';
+import { InvoiceChargeRequested, InvoiceFinalized } from '@app/contracts/saas';
+import { freezePoint, Transactions } from '@app/platform';
 import { DataSource, type EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { periodOf, type Period } from '../metering/billing-period.js';
@@ -14,6 +14,7 @@ import {
 } from '../plans.js';
 import { SaasConfig } from '../saas.config.js';
 import type { TenantRow } from '../tenants/tenant.entity.js';
+import { Dunning } from './dunning.js';
 import type { InvoiceRow } from './invoice.entity.js';
 
 /** Periods one run invoices per tenant at most (a tenant far behind catches up over runs). */
@@ -46,6 +47,7 @@ export class Invoicing {
     @InjectDataSource() private readonly db: DataSource,
     private readonly transactions: Transactions,
     private readonly config: SaasConfig,
+    private readonly dunning: Dunning,
   ) {}
 
   /** One close run; returns how many invoices it created, repriced and finalized. */
@@ -61,6 +63,7 @@ export class Invoicing {
         if (await this.finalize(draft)) finalized++;
       } else if (await this.reprice(draft)) repriced++;
     }
+    await this.dunning.run(now);
     return { created, repriced, finalized };
   }
 
@@ -160,19 +163,32 @@ export class Invoicing {
           WHERE id = $1 RETURNING *`,
         [draft.tenant_id, draft.period_end],
       );
+      freezePoint('invoice-finalizing');
       const period = { start: new Date(draft.period_start), end: new Date(draft.period_end) };
       const lines = priceUsage(
         PLANS[draft.plan as keyof typeof PLANS],
         await this.usageOf(manager, draft.tenant_id, period),
       );
       const total = lines.reduce((s, l) => s + l.amount, 0);
+      // Nothing to pay: paid. A card on file: charged (attempt 1). None: past due at once, and
+      // dunning tries again (the owner may add a card meanwhile).
+      const card = tenant!.billing_card_token;
       const [updated] = await manager.query<[InvoiceRow[], number]>(
         `UPDATE saas.invoices
             SET subtotal = $3::bigint, total = $3::bigint, version = version + 1,
-                status = CASE WHEN $3::bigint = 0 THEN 'paid' ELSE 'open' END,
+                status = CASE WHEN $3::bigint = 0 THEN 'paid' WHEN $5 THEN 'open' ELSE 'past_due' END,
+                payment_attempts = CASE WHEN $3::bigint > 0 AND $5 THEN 1 ELSE 0 END,
+                next_payment_at = CASE WHEN $3::bigint > 0 AND NOT $5 THEN now() + make_interval(secs => $6) END,
                 finalized_at = now(), paid_at = CASE WHEN $3::bigint = 0 THEN now() END, updated_at = now()
           WHERE tenant_id = $1 AND id = $2 AND status = 'draft' AND version = $4 RETURNING *`,
-        [draft.tenant_id, draft.id, total, draft.version],
+        [
+          draft.tenant_id,
+          draft.id,
+          total,
+          draft.version,
+          card !== null,
+          this.config.SAAS_DUNNING_RETRY_SECONDS,
+        ],
       );
       const invoice = updated[0];
       if (!invoice) return false;
@@ -187,9 +203,22 @@ export class Invoicing {
           amount: total,
           currency: invoice.currency,
           customerId: tenant!.owner_id,
-          cardToken: tenant!.billing_card_token,
+          cardToken: card,
         }),
       );
+      if (invoice.status === 'open') {
+        await tx.publish(
+          new InvoiceChargeRequested({
+            tenantId: draft.tenant_id,
+            invoiceId: draft.id,
+            amount: total,
+            currency: invoice.currency,
+            customerId: tenant!.owner_id,
+            cardToken: card!,
+            attempt: 1,
+          }),
+        );
+      }
       return true;
     });
     if (done)

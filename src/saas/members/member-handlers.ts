@@ -44,12 +44,15 @@ export class ListMembersHandler implements IQueryHandler<ListMembers> {
   constructor(private readonly tenantTx: TenantTransactions) {}
 
   execute(): Promise<MemberList> {
-    return this.tenantTx.run(async ({ manager }) => {
-      const rows = await manager.query<MemberRow[]>(
-        `SELECT * FROM saas.members ORDER BY joined_at, user_id LIMIT 1000`,
-      );
-      return { items: rows.map(toMemberView) };
-    });
+    return this.tenantTx.run(
+      async ({ manager }) => {
+        const rows = await manager.query<MemberRow[]>(
+          `SELECT * FROM saas.members ORDER BY joined_at, user_id LIMIT 1000`,
+        );
+        return { items: rows.map(toMemberView) };
+      },
+      { on: 'platform' },
+    );
   }
 }
 
@@ -229,13 +232,16 @@ export class ListTenantInvitationsHandler implements IQueryHandler<ListTenantInv
   constructor(private readonly tenantTx: TenantTransactions) {}
 
   execute(): Promise<InvitationList> {
-    return this.tenantTx.run(async ({ manager }) => {
-      const rows = await manager.query<InvitationRow[]>(
-        `SELECT * FROM saas.invitations WHERE status = 'pending' AND expires_at > now()
+    return this.tenantTx.run(
+      async ({ manager }) => {
+        const rows = await manager.query<InvitationRow[]>(
+          `SELECT * FROM saas.invitations WHERE status = 'pending' AND expires_at > now()
           ORDER BY created_at DESC, id LIMIT 100`,
-      );
-      return { items: rows.map(toInvitationView) };
-    });
+        );
+        return { items: rows.map(toInvitationView) };
+      },
+      { on: 'platform' },
+    );
   }
 }
 

@@ -145,9 +145,10 @@ export class GetUsageHandler implements IQueryHandler<GetUsage> {
   async execute({ tenant, meter }: GetUsage): Promise<UsageView> {
     const period = periodOf(new Date(), this.config.SAAS_BILLING_PERIOD_SECONDS);
     const meters = (await metersOf(this.db, tenant.id)).filter((m) => !meter || m.key === meter);
-    const rows = await this.tenantTx.run(({ manager }) =>
-      manager.query<{ meter: string; day: string; value: string }[]>(
-        `WITH m AS (SELECT * FROM unnest($3::text[], $4::text[]) AS m(key, aggregation))
+    const rows = await this.tenantTx.run(
+      ({ manager }) =>
+        manager.query<{ meter: string; day: string; value: string }[]>(
+          `WITH m AS (SELECT * FROM unnest($3::text[], $4::text[]) AS m(key, aggregation))
          SELECT h.meter, to_char(h.hour AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
                 CASE m.aggregation WHEN 'max' THEN max(h.value) ELSE sum(h.value) END::text AS value
            FROM saas.usage_hourly h JOIN m ON m.key = h.meter AND m.aggregation <> 'unique_count'
@@ -159,8 +160,9 @@ export class GetUsageHandler implements IQueryHandler<GetUsage> {
           WHERE e.occurred_at >= $1 AND e.occurred_at < $2
           GROUP BY e.meter, 2
          ORDER BY 1, 2`,
-        [period.start, period.end, meters.map((m) => m.key), meters.map((m) => m.aggregation)],
-      ),
+          [period.start, period.end, meters.map((m) => m.key), meters.map((m) => m.aggregation)],
+        ),
+      { on: 'platform' },
     );
     const totals = await this.uniqueTotals(period, meters);
     return {
@@ -185,12 +187,14 @@ export class GetUsageHandler implements IQueryHandler<GetUsage> {
   private async uniqueTotals(period: { start: Date; end: Date }, meters: MeterView[]) {
     const keys = meters.filter((m) => m.aggregation === 'unique_count').map((m) => m.key);
     if (keys.length === 0) return new Map<string, number>();
-    const rows = await this.tenantTx.run(({ manager }) =>
-      manager.query<{ meter: string; n: number }[]>(
-        `SELECT meter, count(DISTINCT subject)::int AS n FROM saas.usage_events
+    const rows = await this.tenantTx.run(
+      ({ manager }) =>
+        manager.query<{ meter: string; n: number }[]>(
+          `SELECT meter, count(DISTINCT subject)::int AS n FROM saas.usage_events
           WHERE meter = ANY($3) AND occurred_at >= $1 AND occurred_at < $2 GROUP BY meter`,
-        [period.start, period.end, keys],
-      ),
+          [period.start, period.end, keys],
+        ),
+      { on: 'platform' },
     );
     return new Map(rows.map((r) => [r.meter, r.n]));
   }
@@ -220,12 +224,14 @@ export class CreateMeterHandler implements ICommandHandler<CreateMeter> {
       throw new SaasError('saas.meter_exists', `"${body.key}" is a built-in meter.`);
     }
     try {
-      await this.tenantTx.run(({ manager }) =>
-        manager.query(
-          `INSERT INTO saas.meters (tenant_id, key, name, aggregation)
+      await this.tenantTx.run(
+        ({ manager }) =>
+          manager.query(
+            `INSERT INTO saas.meters (tenant_id, key, name, aggregation)
            VALUES (current_setting('app.tenant_id')::uuid, $1, $2, $3)`,
-          [body.key, body.name, body.aggregation],
-        ),
+            [body.key, body.name, body.aggregation],
+          ),
+        { on: 'platform' },
       );
     } catch (err) {
       if (isUniqueViolation(err))

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Patch, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
@@ -109,6 +109,7 @@ export class TenantsController {
 
   @Post(':id/switch')
   @HttpCode(200)
+  @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Get an access token scoped to a tenant', description: SWITCH })
   @ApiOkResponse({ type: SwitchTenantView })
   @ApiProblems(SAAS_ERRORS, ['saas.tenant_not_found'])

@@ -10,7 +10,9 @@ import { processorBackoffMs, SagaTransitions, type StepOutcome } from '../saga-t
 import { Sagas } from '../sagas.js';
 import { HeldPaymentSteps } from './held-payment.steps.js';
 
-type CardPaymentSaga = SagaRow<'top_up' | 'order_payment' | 'subscription_payment'>;
+type CardPaymentSaga = SagaRow<
+  'top_up' | 'order_payment' | 'subscription_payment' | 'invoice_payment'
+>;
 
 /** Charges sent again after an unknown outcome, at most. */
 const MAX_CHARGE_ATTEMPTS = 3;

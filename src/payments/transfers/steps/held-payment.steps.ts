@@ -10,7 +10,7 @@ import { SagaTransitions, type StepOutcome } from '../saga-transitions.js';
 
 /** The sagas that hold money and then post or void the hold. */
 export type HeldPaymentSaga = SagaRow<
-  'transfer' | 'top_up' | 'order_payment' | 'subscription_payment'
+  'transfer' | 'top_up' | 'order_payment' | 'subscription_payment' | 'invoice_payment'
 >;
 
 /**

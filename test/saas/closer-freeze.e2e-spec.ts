@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { eventually } from '../../libs/testing/eventually.js';
+import {
+  buildServer,
+  destroyFaultLab,
+  startPrivatePostgres,
+  startPrivateRedis,
+  startServer,
+  type PrivateServer,
+  type ServerProcess,
+} from '../../libs/testing/fault-lab.js';
+
+/**
+ * Two closers, one frozen (SIGSTOP) inside its finalizing transaction past its lease: the built
+ * server as child processes on private PostgreSQL and Redis. Closer A freezes itself holding the
+ * tenant's row; PostgreSQL ends its transaction after the 5 s lease; closer B then finalizes the
+ * invoice. A, thawed, finds it final and does nothing: every (tenant, period) is invoiced once and
+ * finalized (published) once.
+ */
+let pgServer: PrivateServer;
+let redis: PrivateServer;
+let db: pg.Client;
+let a: ServerProcess;
+let env: Record<string, string> & { DATABASE_URL: string; REDIS_URL: string };
+
+beforeAll(async () => {
+  buildServer();
+  [pgServer, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
+  env = {
+    DATABASE_URL: pgServer.url,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: 'closers:',
+    SAAS_BILLING_PERIOD_SECONDS: '2',
+    SAAS_INVOICE_GRACE_SECONDS: '0',
+    SAAS_BILLING_EVERY_MS: '300',
+    OUTBOX_POLL_INTERVAL_MS: '100',
+  };
+  db = new pg.Client({ connectionString: pgServer.url });
+}, 120_000);
+
+afterAll(async () => {
+  await db?.end();
+  await destroyFaultLab();
+});
+
+async function call(server: ServerProcess, path: string, body: object, token?: string) {
+  const res = await fetch(server.url + path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** `T` (stopped) in /proc/<pid>/stat. */
+const stopped = (pid: number) =>
+  readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('T');
+
+it('finalizes each invoice once when a closer freezes inside its transaction past its lease', async () => {
+  a = await startServer({ ...env, FAULT_FREEZE_AT: 'invoice-finalizing' });
+  await db.connect();
+  const password = 'a-long-enough-password-1';
+  const tenants: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const email = `closer-${i}-${Date.now()}@example.com`;
+    await call(a, '/v1/identity/register', { email, password, displayName: `Closer ${i}` });
+    const { accessToken } = await call(a, '/v1/identity/login', { email, password });
+    tenants.push(
+      (
+        await call(
+          a,
+          '/v1/saas/tenants',
+          { name: `Frozen ${i}`, slug: `frozen-${i}-${Date.now()}`, plan: 'pro' },
+          accessToken,
+        )
+      ).id,
+    );
+  }
+  // A's billing job reaches its first finalize and stops itself there, its transaction open.
+  await eventually(() => expect(stopped(a.pid)).toBe(true), { timeout: 20_000, interval: 100 });
+  const [held] = (
+    await db.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction'`,
+    )
+  ).rows;
+  expect(held.n).toBeGreaterThanOrEqual(1);
+  // B closes meanwhile: it waits for the frozen transaction's lease to end, then finalizes.
+  const b = await startServer(env);
+  await eventually(
+    async () => {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM saas.invoices WHERE tenant_id = ANY($1) AND status <> 'draft'`,
+        [tenants],
+      );
+      expect(rows[0].n).toBeGreaterThanOrEqual(tenants.length);
+    },
+    { timeout: 30_000, interval: 250 },
+  );
+  expect(stopped(a.pid)).toBe(true);
+  a.kill('SIGCONT');
+  // Let A run its frozen work to its end, and both closers a few more rounds.
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect(a.hasExited).toBe(false);
+  const { rows: twice } = await db.query(
+    `SELECT payload->>'invoiceId' AS id, count(*)::int AS n FROM platform.outbox
+      WHERE type = 'saas.invoice-finalized' GROUP BY 1 HAVING count(*) <> 1`,
+  );
+  expect(twice).toEqual([]);
+  const { rows: perPeriod } = await db.query(
+    `SELECT i.id, i.status, (SELECT count(*)::int FROM platform.outbox o
+        WHERE o.type = 'saas.invoice-finalized' AND o.payload->>'invoiceId' = i.id::text) AS published
+       FROM saas.invoices i WHERE i.tenant_id = ANY($1) AND i.status <> 'draft'`,
+    [tenants],
+  );
+  expect(perPeriod.length).toBeGreaterThanOrEqual(tenants.length);
+  expect(perPeriod.every((r) => r.published === 1)).toBe(true);
+  b.kill('SIGTERM');
+  await b.exited;
+}, 120_000);
