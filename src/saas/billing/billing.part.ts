@@ -17,6 +17,9 @@ export const BILLING_PART: SaasPart = {
   controllers: [InvoicesController],
   providers: [
     Invoicing,
+    Dunning,
+    InvoicePaid,
+    InvoiceUnpaid,
     InvoiceLinks,
     BillingProcessor,
     ListInvoicesHandler,
