@@ -154,7 +154,7 @@ export class TenantView {
   @ApiProperty({
     type: String,
     nullable: true,
-    enum: ['owner', 'admin', 'member'],
+    enum: ['owner', 'admin', 'member', null],
     example: 'owner',
     description: 'Your role in it (null for administrators who are not members)',
   })
