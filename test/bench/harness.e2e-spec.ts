@@ -59,6 +59,9 @@ describe('benchmark harness (quick mode)', () => {
       'P5a',
       'P5b',
       'P5c',
+      'P8a',
+      'P8b',
+      'P8c',
     ]);
     for (const r of results) {
       expect(r.anchor).toHaveLength(1);
