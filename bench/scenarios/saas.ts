@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import { APP_URL, type BenchApp } from '../app.js';
 import { exec, pgbenchTps, REDIS_URL } from '../env.js';
 import type { Measurement, Scenario } from '../harness.js';
+import { saasInvariants as check } from '../../libs/testing/saas-invariants.js';
 import { PLANS, priceUsage, type PlanKey } from '../../src/saas/plans.js';
 import { duration, load } from './http.js';
 
@@ -247,52 +248,9 @@ export function p8c(app: BenchApp): Scenario {
   };
 }
 
-/**
- * After every scenario: each hourly rollup equals its hour recomputed from the raw events, and
- * each final invoice's total equals its period's raw usage priced by its plan.
- */
-export async function saasInvariants(app: BenchApp): Promise<string[]> {
-  const problems: string[] = [];
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const drift = await app.query(
-      `WITH raw AS (
-         SELECT e.tenant_id, e.meter, date_trunc('hour', e.occurred_at, 'UTC') AS hour,
-                CASE COALESCE(m.aggregation, CASE e.meter WHEN 'storage_bytes' THEN 'max' ELSE 'sum' END)
-                  WHEN 'sum' THEN sum(e.value) WHEN 'max' THEN max(e.value) WHEN 'count' THEN count(*)
-                  ELSE count(DISTINCT e.subject) END AS value
-           FROM saas.usage_events e LEFT JOIN saas.meters m ON m.tenant_id = e.tenant_id AND m.key = e.meter
-          GROUP BY 1, 2, 3, m.aggregation)
-       SELECT count(*)::int AS n FROM raw FULL JOIN saas.usage_hourly h USING (tenant_id, meter, hour)
-        WHERE raw.value IS DISTINCT FROM h.value`,
-    );
-    if (drift[0].n === 0) break;
-    if (Date.now() > deadline) {
-      problems.push(`${drift[0].n} hourly rollups differ from their raw events`);
-      break;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const invoices = await app.query(
-    `SELECT i.id, i.tenant_id, i.plan, i.period_start, i.period_end, i.total::bigint AS total,
-            (SELECT COALESCE(sum(amount), 0)::bigint FROM saas.invoice_lines l WHERE l.tenant_id = i.tenant_id AND l.invoice_id = i.id) AS lines
-       FROM saas.invoices i WHERE i.status <> 'draft'`,
+/** After each P8 scenario: rollups and final invoices equal the raw usage (libs/testing). */
+export const saasInvariants = (app: BenchApp) =>
+  check(
+    (text, params) => app.query(text, params),
+    (plan, usage) => priceUsage(PLANS[plan as PlanKey], usage).reduce((s, l) => s + l.amount, 0),
   );
-  for (const inv of invoices) {
-    const usage = await app.query(
-      `SELECT meter, (CASE WHEN meter = 'storage_bytes' THEN max(value) ELSE sum(value) END)::bigint AS q
-         FROM saas.usage_events WHERE tenant_id = $1 AND occurred_at >= $2 AND occurred_at < $3 GROUP BY meter`,
-      [inv.tenant_id, inv.period_start, inv.period_end],
-    );
-    const expected = priceUsage(
-      PLANS[inv.plan as PlanKey],
-      Object.fromEntries(usage.map((u) => [u.meter, Number(u.q)])),
-    ).reduce((s, l) => s + l.amount, 0);
-    if (Number(inv.total) !== expected || Number(inv.lines) !== expected) {
-      problems.push(
-        `invoice ${inv.id}: total ${inv.total}, lines ${inv.lines}, raw usage prices at ${expected}`,
-      );
-    }
-  }
-  return problems;
-}

@@ -10,6 +10,8 @@ import {
   type PrivateServer,
   type ServerProcess,
 } from '../../libs/testing/fault-lab.js';
+import { saasInvariants } from '../../libs/testing/saas-invariants.js';
+import { PLANS, priceUsage, type PlanKey } from '../../src/saas/plans.js';
 
 /**
  * Two closers, one frozen (SIGSTOP) inside its finalizing transaction past its lease: the built
@@ -22,6 +24,8 @@ let pgServer: PrivateServer;
 let redis: PrivateServer;
 let db: pg.Client;
 let a: ServerProcess;
+/** The closer that keeps running. */
+let b: ServerProcess;
 let env: Record<string, string> & { DATABASE_URL: string; REDIS_URL: string };
 
 beforeAll(async () => {
@@ -59,6 +63,26 @@ async function call(server: ServerProcess, path: string, body: object, token?: s
   return JSON.parse(text);
 }
 
+/** Pro tenants made through `server`, each with its own owner. */
+async function makeTenants(server: ServerProcess, tag: string, n: number): Promise<string[]> {
+  const password = 'a-long-enough-password-1';
+  const tenants: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const email = `${tag}-${i}-${Date.now()}@example.com`;
+    await call(server, '/v1/identity/register', { email, password, displayName: `Closer ${i}` });
+    const { accessToken } = await call(server, '/v1/identity/login', { email, password });
+    const slug = `${tag}-${i}-${Date.now()}`;
+    const tenant = await call(
+      server,
+      '/v1/saas/tenants',
+      { name: `${tag} ${i}`, slug, plan: 'pro' },
+      accessToken,
+    );
+    tenants.push(tenant.id);
+  }
+  return tenants;
+}
+
 /** `T` (stopped) in /proc/<pid>/stat. */
 const stopped = (pid: number) =>
   readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.startsWith('T');
@@ -66,23 +90,7 @@ const stopped = (pid: number) =>
 it('finalizes each invoice once when a closer freezes inside its transaction past its lease', async () => {
   a = await startServer({ ...env, FAULT_FREEZE_AT: 'invoice-finalizing' });
   await db.connect();
-  const password = 'a-long-enough-password-1';
-  const tenants: string[] = [];
-  for (let i = 0; i < 3; i++) {
-    const email = `closer-${i}-${Date.now()}@example.com`;
-    await call(a, '/v1/identity/register', { email, password, displayName: `Closer ${i}` });
-    const { accessToken } = await call(a, '/v1/identity/login', { email, password });
-    tenants.push(
-      (
-        await call(
-          a,
-          '/v1/saas/tenants',
-          { name: `Frozen ${i}`, slug: `frozen-${i}-${Date.now()}`, plan: 'pro' },
-          accessToken,
-        )
-      ).id,
-    );
-  }
+  const tenants = await makeTenants(a, 'frozen', 3);
   // A's billing job reaches its first finalize and stops itself there, its transaction open.
   await eventually(() => expect(stopped(a.pid)).toBe(true), { timeout: 20_000, interval: 100 });
   const [held] = (
@@ -92,7 +100,7 @@ it('finalizes each invoice once when a closer freezes inside its transaction pas
   ).rows;
   expect(held.n).toBeGreaterThanOrEqual(1);
   // B closes meanwhile: it waits for the frozen transaction's lease to end, then finalizes.
-  const b = await startServer(env);
+  b = await startServer(env);
   await eventually(
     async () => {
       const { rows } = await db.query(
@@ -121,6 +129,32 @@ it('finalizes each invoice once when a closer freezes inside its transaction pas
   );
   expect(perPeriod.length).toBeGreaterThanOrEqual(tenants.length);
   expect(perPeriod.every((r) => r.published === 1)).toBe(true);
-  b.kill('SIGTERM');
-  await b.exited;
+}, 120_000);
+
+it('converges when a closer is SIGKILLed inside its finalizing transaction: rollups and invoices equal the raw usage', async () => {
+  const c = await startServer({ ...env, FAULT_FREEZE_AT: 'invoice-finalizing' });
+  const tenants = await makeTenants(c, 'killed', 2);
+  await eventually(() => expect(stopped(c.pid)).toBe(true), { timeout: 20_000, interval: 100 });
+  c.kill('SIGKILL');
+  await c.exited;
+  await eventually(
+    async () => {
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM saas.invoices WHERE tenant_id = ANY($1) AND status <> 'draft'`,
+        [tenants],
+      );
+      expect(rows[0].n).toBeGreaterThanOrEqual(tenants.length);
+    },
+    { timeout: 30_000, interval: 250 },
+  );
+  const problems = await saasInvariants(
+    async (text, params) => (await db.query(text, params as unknown[])).rows,
+    (plan, usage) => priceUsage(PLANS[plan as PlanKey], usage).reduce((s, l) => s + l.amount, 0),
+  );
+  expect(problems).toEqual([]);
+  const { rows: twice } = await db.query(
+    `SELECT payload->>'invoiceId' AS id FROM platform.outbox WHERE type = 'saas.invoice-finalized'
+      GROUP BY 1 HAVING count(*) <> 1`,
+  );
+  expect(twice).toEqual([]);
 }, 120_000);

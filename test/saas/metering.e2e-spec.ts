@@ -233,7 +233,8 @@ describe('saas: usage metering, rollups and invoices', () => {
       ),
       { numRuns: 4 },
     );
-  });
+    // Each run waits for its tenant's period to end (3 s) and closes every tenant's periods.
+  }, 120_000);
 
   it('lists invoices and their lines, and renders the signed page for people', async () => {
     const list = await t.get('/v1/saas/invoices', { token: a.token });
