@@ -239,6 +239,15 @@ describe('saas: pool isolation', () => {
       headers: { 'x-tenant-id': 'acme' },
     });
     expect(bad.statusCode).toBe(400);
+    // Before login, the subdomain alone names the tenant (a login page shows its name).
+    const host = await t.get('/v1/saas/host-tenant', {
+      headers: { host: `${a.slug}.saas.localhost` },
+    });
+    expect(host.json()).toMatchObject({ id: a.id, slug: a.slug });
+    const nobody = await t.get('/v1/saas/host-tenant', {
+      headers: { host: 'nobody.saas.localhost' },
+    });
+    expect(nobody.statusCode).toBe(404);
   });
 
   it('refuses a suspended tenant’s every request, and serves it again when reactivated', async () => {

@@ -1,4 +1,5 @@
 import type { SaasPart } from '../saas-part.js';
+import { GetHostTenantHandler, HostTenantController } from './host-tenant.js';
 import { PromoteTenantHandler } from './promote-tenant.js';
 import { SiloMigrations } from './silo-migrations.js';
 import { SaasTenantDirectory } from './tenant-directory.js';
@@ -14,7 +15,7 @@ import { TenantsController } from './tenants.controller.js';
 /** tenants: the Tenant Config DB, the platform's directory, create / change / switch. */
 export const TENANTS_PART: SaasPart = {
   imports: [],
-  controllers: [TenantsController],
+  controllers: [TenantsController, HostTenantController],
   providers: [
     SaasTenantDirectory,
     SiloMigrations,
@@ -23,6 +24,7 @@ export const TENANTS_PART: SaasPart = {
     UpdateTenantHandler,
     SwitchTenantHandler,
     PromoteTenantHandler,
+    GetHostTenantHandler,
     GetTenantHandler,
     ListMyTenantsHandler,
   ],
