@@ -73,6 +73,8 @@ async function redisIncr(quick: boolean): Promise<Measurement> {
 export function p8a(app: BenchApp): Scenario {
   let all: BenchTenant[] = [];
   let sent = 0;
+  // Across rounds: every batch's event ids are new (a repeat would be a duplicate, counted once).
+  let n = 0;
   return {
     id: 'P8a',
     title: 'usage events accepted (durable, batches of 100, 8 tenants)',
@@ -87,7 +89,6 @@ export function p8a(app: BenchApp): Scenario {
     app: {
       label: 'POST /v1/saas/usage',
       run: async (quick) => {
-        let n = 0;
         const r = await load({
           url: APP_URL,
           duration: duration(quick),

@@ -147,6 +147,7 @@ it('converges when a closer is SIGKILLed inside its finalizing transaction: roll
     },
     { timeout: 30_000, interval: 250 },
   );
+  expect(b.hasExited).toBe(false);
   const problems = await saasInvariants(
     async (text, params) => (await db.query(text, params as unknown[])).rows,
     (plan, usage) => priceUsage(PLANS[plan as PlanKey], usage).reduce((s, l) => s + l.amount, 0),

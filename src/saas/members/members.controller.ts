@@ -20,14 +20,12 @@ import {
 import { SAAS_ERRORS } from '../saas.error.js';
 import {
   AcceptInvitation,
-  ChangeMemberRole,
   InviteMember,
-  ListMembers,
   ListMyInvitations,
   ListTenantInvitations,
-  RemoveMember,
   RevokeInvitation,
-} from './member-handlers.js';
+} from './invitation-handlers.js';
+import { ChangeMemberRole, ListMembers, RemoveMember } from './member-handlers.js';
 import {
   ChangeRoleRequest,
   InvitationList,

@@ -1,13 +1,15 @@
 import type { SaasPart } from '../saas-part.js';
 import {
   AcceptInvitationHandler,
-  ChangeMemberRoleHandler,
   InviteMemberHandler,
-  ListMembersHandler,
   ListMyInvitationsHandler,
   ListTenantInvitationsHandler,
-  RemoveMemberHandler,
   RevokeInvitationHandler,
+} from './invitation-handlers.js';
+import {
+  ChangeMemberRoleHandler,
+  ListMembersHandler,
+  RemoveMemberHandler,
 } from './member-handlers.js';
 import { MembersController } from './members.controller.js';
 import { SaasUsersProjection } from './users.consumer.js';
