@@ -223,5 +223,3 @@ export async function newCustomer(t: TestApp, world: World, cardOffset = 0): Pro
   if (c.notifications.length === 0) throw new Error('no notification arrived for the customer');
   return c;
 }
-
-export * from './api-resources.js';

@@ -1,14 +1,12 @@
 import { randomInt } from 'node:crypto';
 import {
-  BODY_RESOURCES,
   createWorld,
   findDelivery,
   newCustomer,
-  PATH_RESOURCES,
-  pathResourceKey,
   type Customer,
   type World,
 } from './api-fixtures.js';
+import { BODY_RESOURCES, PATH_RESOURCES, pathResourceKey } from './api-resources.js';
 import { harnessSecrets } from './exposure.js';
 import { loadDocument, type ApiDocument, type Operation } from './openapi-document.js';
 import type { FuzzContext } from './openapi-fuzz.js';

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Response as InjectResponse } from 'light-my-request';
-import { BODY_RESOURCES, PATH_RESOURCES, pathResourceKey, type Customer } from './api-fixtures.js';
+import type { Customer } from './api-fixtures.js';
+import { BODY_RESOURCES, PATH_RESOURCES, pathResourceKey } from './api-resources.js';
 import { baseDraft, type Draft, type FuzzContext } from './fuzz-draft.js';
 import type { Harness } from './harness.js';
 import type { Operation } from './openapi-document.js';
@@ -94,7 +95,7 @@ export function probesFor(
     const real = resource?.value(h.world, a);
     if (!resource || real === undefined) {
       missing.push(
-        `${op.id}: no way to get a {${p.name}} — add '${key}' to PATH_RESOURCES (libs/testing/api-fixtures.ts)`,
+        `${op.id}: no way to get a {${p.name}} — add '${key}' to PATH_RESOURCES (libs/testing/api-resources.ts)`,
       );
       continue;
     }

@@ -4,7 +4,7 @@ import {
   runAccessMatrix,
   type MatrixReport,
 } from '../../libs/testing/access-matrix.js';
-import { PATH_RESOURCES, pathResourceKey } from '../../libs/testing/api-fixtures.js';
+import { PATH_RESOURCES, pathResourceKey } from '../../libs/testing/api-resources.js';
 import { createHarness, type Harness } from '../../libs/testing/harness.js';
 import type { Operation } from '../../libs/testing/openapi-document.js';
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 import { eventually } from '../../libs/testing/eventually.js';
 import {
   buildServer,
@@ -48,39 +49,20 @@ afterAll(async () => {
   await destroyFaultLab();
 });
 
-async function call(server: ServerProcess, path: string, body: object, token?: string) {
-  const res = await fetch(server.url + path, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${text}`);
-  return JSON.parse(text);
-}
-
-/** Pro tenants made through `server`, each with its own owner. */
-async function makeTenants(server: ServerProcess, tag: string, n: number): Promise<string[]> {
-  const password = 'a-long-enough-password-1';
-  const tenants: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const email = `${tag}-${i}-${Date.now()}@example.com`;
-    await call(server, '/v1/identity/register', { email, password, displayName: `Closer ${i}` });
-    const { accessToken } = await call(server, '/v1/identity/login', { email, password });
-    const slug = `${tag}-${i}-${Date.now()}`;
-    const tenant = await call(
-      server,
-      '/v1/saas/tenants',
-      { name: `${tag} ${i}`, slug, plan: 'pro' },
-      accessToken,
-    );
-    tenants.push(tenant.id);
-  }
-  return tenants;
+/**
+ * Pro tenants written straight into the tenant config (the closers need nothing else: they
+ * invoice every tenant whose period ended), starting their billing now.
+ */
+async function makeTenants(tag: string, n: number): Promise<string[]> {
+  const ids = Array.from({ length: n }, () => uuidv7());
+  await db.query(
+    `INSERT INTO saas.tenants (id, name, slug, plan, isolation, owner_id, billing_starts_at, billed_through)
+     SELECT id, $2 || ' ' || i, $2 || '-' || i || '-' || $3, 'pro', 'pool', $4,
+            to_timestamp(floor(extract(epoch FROM now()) / 2) * 2), to_timestamp(floor(extract(epoch FROM now()) / 2) * 2)
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS t(id, i)`,
+    [ids, tag, Date.now().toString(36), uuidv7()],
+  );
+  return ids;
 }
 
 /** `T` (stopped) in /proc/<pid>/stat. */
@@ -90,7 +72,7 @@ const stopped = (pid: number) =>
 it('finalizes each invoice once when a closer freezes inside its transaction past its lease', async () => {
   a = await startServer({ ...env, FAULT_FREEZE_AT: 'invoice-finalizing' });
   await db.connect();
-  const tenants = await makeTenants(a, 'frozen', 3);
+  const tenants = await makeTenants('frozen', 3);
   // A's billing job reaches its first finalize and stops itself there, its transaction open.
   await eventually(() => expect(stopped(a.pid)).toBe(true), { timeout: 20_000, interval: 100 });
   const [held] = (
@@ -132,8 +114,9 @@ it('finalizes each invoice once when a closer freezes inside its transaction pas
 }, 120_000);
 
 it('converges when a closer is SIGKILLed inside its finalizing transaction: rollups and invoices equal the raw usage', async () => {
+  const tenants = await makeTenants('killed', 2);
+  // C freezes at the first invoice it finalizes (any tenant's), then is killed there.
   const c = await startServer({ ...env, FAULT_FREEZE_AT: 'invoice-finalizing' });
-  const tenants = await makeTenants(c, 'killed', 2);
   await eventually(() => expect(stopped(c.pid)).toBe(true), { timeout: 20_000, interval: 100 });
   c.kill('SIGKILL');
   await c.exited;
