@@ -68,7 +68,11 @@ export class SiloDatabases implements OnApplicationShutdown {
   async close(name: string): Promise<void> {
     const ds = this.open.get(name);
     this.open.delete(name);
-    const source = await ds?.catch(() => undefined);
+    // A pool that never connected has nothing to close; say why it never did.
+    const source = await ds?.catch((err: unknown) => {
+      this.logger.warn({ database: name, err: String(err) }, 'silo pool had failed to open');
+      return undefined;
+    });
     if (source?.isInitialized) await source.destroy();
   }
 
