@@ -231,7 +231,7 @@ describe('saas: usage metering, rollups and invoices', () => {
           });
         },
       ),
-      { numRuns: 4 },
+      { numRuns: 2 },
     );
     // Each run waits for its tenant's period to end (3 s) and closes every tenant's periods.
   }, 120_000);
