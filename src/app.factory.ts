@@ -12,7 +12,6 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
 import { AppModule, hostedTags } from './app.module.js';
 import { CONTEXTS } from './contexts.js';
 import { demoDataWanted, loadDemoData, type DemoOptions } from './demo-data.js';
@@ -34,8 +33,6 @@ const reports = new WeakMap<object, StartupReport>();
 export const startupReport = (app: object): StartupReport =>
   reports.get(app) ?? { migrationsRan: 0 };
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 /**
  * Builds the HTTP application from an environment map: validated config, the hosted contexts,
  * Fastify, and every HTTP concern. `main.ts` and the test factory both use it.
@@ -46,13 +43,7 @@ export async function createApp(
 ): Promise<NestFastifyApplication> {
   const config = loadConfig(env, CONTEXTS);
   const before = config.MIGRATIONS_RUN ? await migrationsApplied(config.DATABASE_URL) : 0;
-  const adapter = new FastifyAdapter({
-    ...httpServerOptions(config),
-    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
-      const header = req.headers['x-request-id'];
-      return typeof header === 'string' && REQUEST_ID.test(header) ? header : uuidv7();
-    },
-  });
+  const adapter = new FastifyAdapter(httpServerOptions(config));
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(config, {
       ...options,

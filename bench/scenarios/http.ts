@@ -61,6 +61,48 @@ export function p1(pipelining: 1 | 10): Scenario {
   };
 }
 
+const BARE_NEST_PORT = 3952;
+
+/**
+ * P1c: the same route against Nest 12 on Fastify with nothing added (bench/anchors/bare-nest.ts):
+ * what the platform's own layers cost on top of Nest (context, headers, guards, metrics, logs).
+ */
+export function p1c(): Scenario {
+  let anchor: ChildProcess | undefined;
+  return {
+    id: 'P1c',
+    title: 'GET /health/live vs a bare Nest app, 1 pipelined',
+    unit: 'req/s',
+    better: 'higher',
+    model: 'closed',
+    target: 0.8,
+    setup: async () => {
+      anchor = await startProcess(
+        ['dist/bench/anchors/bare-nest.js'],
+        { PORT: String(BARE_NEST_PORT) },
+        `http://127.0.0.1:${BARE_NEST_PORT}/health/live`,
+      );
+    },
+    teardown: () => stopProcess(anchor),
+    anchor: {
+      label: 'bare Nest 12 + Fastify',
+      run: async (quick) =>
+        measure(
+          await load({
+            url: `http://127.0.0.1:${BARE_NEST_PORT}/health/live`,
+            duration: duration(quick),
+          }),
+          'anchor',
+        ),
+    },
+    app: {
+      label: 'app',
+      run: async (quick) =>
+        measure(await load({ url: `${APP_URL}/health/live`, duration: duration(quick) }), 'app'),
+    },
+  };
+}
+
 /** P3c: idempotent replays of one transfer (same key) vs P1's app figure in the same run. */
 export function p3c(app: BenchApp): Scenario {
   let request: autocannon.Request;

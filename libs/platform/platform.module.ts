@@ -3,14 +3,12 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE, DiscoveryModule } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { TerminusModule } from '@nestjs/terminus';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { BullMQOtel } from 'bullmq-otel';
-import { ClsModule } from 'nestjs-cls';
 import { LoggerModule } from 'nestjs-pino';
 import type { DataSourceOptions } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { AccessTokens, ADMIN_ROLE, KNOWN_ROLES } from './auth/access-tokens.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AppConfig } from './config/app-config.js';
@@ -18,6 +16,7 @@ import { ConfigModule } from './config/config.module.js';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor.js';
 import { ProblemFilter } from './http/problem.filter.js';
 import { RequestContext } from './http/request-context.js';
+import { RateLimitGuard } from './http/rate-limit.guard.js';
 import { RedisThrottlerStorage } from './http/throttler-storage.js';
 import { createValidationPipe } from './http/validation.js';
 import { MAINTENANCE_QUEUE, MessagingMaintenance } from './jobs/messaging-maintenance.processor.js';
@@ -74,24 +73,6 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         ConfigModule.forRoot(config),
-        ClsModule.forRoot({
-          global: true,
-          middleware: {
-            mount: true,
-            setup: (
-              cls,
-              req: { id?: string; headers: Record<string, string | string[] | undefined> },
-            ) => {
-              const requestId = req.id ?? uuidv7();
-              const header = req.headers['x-correlation-id'];
-              const correlationId =
-                typeof header === 'string' && /^[\w.:-]{1,128}$/.test(header) ? header : requestId;
-              cls.set('requestId', requestId);
-              cls.set('correlationId', correlationId);
-              cls.set('causationId', requestId);
-            },
-          },
-        }),
         LoggerModule.forRoot(loggingOptions(config, logStream)),
         TypeOrmModule.forRoot(database),
         RedisModule,
@@ -145,7 +126,7 @@ export class PlatformModule {
         QueueBoard,
         ReadinessChecks,
         ...TENANCY_PROVIDERS,
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_FILTER, useClass: ProblemFilter },
         // Only when tracing is on (started before the app is built): off, no interceptor at all

@@ -2,6 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PlatformError } from '../http/app-error.js';
 import { RequestContext } from '../http/request-context.js';
+import { RouteMemo } from '../http/route-memo.js';
 import { AccessTokens, type Role, type TokenRejection } from './access-tokens.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from './auth.decorators.js';
 
@@ -41,10 +42,13 @@ export class AuthGuard implements CanActivate {
     private readonly context: RequestContext,
   ) {}
 
+  /** Each route's `@Public()` and `@Roles()`, read once. */
+  private readonly rules = new RouteMemo<{ public: boolean; roles?: Role[] }>();
+
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
-    const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const rule = this.ruleOf(ctx);
+    if (rule.public) return true;
 
     const request = ctx.switchToHttp().getRequest();
     const header: unknown = request.headers?.authorization;
@@ -58,7 +62,7 @@ export class AuthGuard implements CanActivate {
     this.context.set('userId', result.userId);
     // The token's tenant claim enters the context only through TenantGuard, once checked.
 
-    const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);
+    const required = rule.roles;
     if (required?.length && !required.some((r) => result.roles.includes(r))) {
       throw new PlatformError(
         'platform.forbidden',
@@ -67,5 +71,15 @@ export class AuthGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  private ruleOf(ctx: ExecutionContext): { public: boolean; roles?: Role[] } {
+    return this.rules.get(ctx, () => {
+      const targets = [ctx.getHandler(), ctx.getClass()];
+      return {
+        public: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        roles: this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets),
+      };
+    });
   }
 }

@@ -1,9 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
+import { logRequest } from '../observability/request-log.js';
+import { enterContext, type ContextStore } from './request-context.js';
 import { documentValidationConstraints, prefixOperationIds } from './openapi-conventions.js';
 import { documentPlatformResponses } from './openapi-responses.js';
 import { IDEMPOTENCY_KEY_EXAMPLE } from './idempotency.interceptor.js';
@@ -14,6 +17,10 @@ import { registerMultipart } from './multipart.js';
 import { ENCODED_NUL, jsonTextProblems } from './text-hygiene.js';
 
 const CORS_EXPOSED = ['x-request-id', 'idempotent-replayed', 'retry-after'];
+/** A caller's `X-Correlation-ID` is kept when it is this plain; else the request id stands in. */
+const CORRELATION_ID = /^[\w.:-]{1,128}$/;
+/** Each request's context, for the hooks that run outside its async context (onResponse). */
+const contexts = new WeakMap<FastifyRequest, ContextStore>();
 
 export interface ApiTag {
   name: string;
@@ -35,8 +42,19 @@ export async function configureHttp(
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
+  // The request's context (ids, then the user and tenant its guards find), entered here and
+  // re-entered after the body is read: Fastify parses it in the socket's async context, which
+  // predates the request's.
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.headers(SECURITY_HEADERS).header('x-request-id', request.id);
+    const requestId = String(request.id);
+    const header = request.headers['x-correlation-id'];
+    const store: ContextStore = {
+      requestId,
+      correlationId: typeof header === 'string' && CORRELATION_ID.test(header) ? header : requestId,
+      causationId: requestId,
+    };
+    contexts.set(request, store);
     if (ENCODED_NUL.test(request.url)) {
       return done(
         new PlatformError('platform.bad_request', 400, 'The URL contains a NUL character.'),
@@ -51,7 +69,12 @@ export async function configureHttp(
         ),
       );
     }
-    done();
+    enterContext(store, done);
+  });
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const store = contexts.get(request);
+    if (store) enterContext(store, done);
+    else done();
   });
   // JSON is the body this API reads, multipart only on upload routes (createApp turns Nest's
   // parsers off, so there is no form parser: a JSON text sent as a form came back as a key in
@@ -90,6 +113,7 @@ export async function configureHttp(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    logRequest(request, reply, contexts.get(request));
     done();
   });
   // Errors Fastify raises before routing (malformed JSON, body too large) reach Nest's

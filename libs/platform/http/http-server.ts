@@ -1,7 +1,9 @@
 import helmet from 'helmet';
 import type { FastifyHttpOptions } from 'fastify';
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { getRandomValues } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { v7 as uuidv7 } from 'uuid';
 import type { AppConfig } from '../config/app-config.js';
 import { PlatformError } from './app-error.js';
 import { instanceOf, sendProblem, toProblem } from './problem.filter.js';
@@ -45,7 +47,31 @@ export function httpServerOptions(config: HttpServerConfig): FastifyHttpOptions<
       sendProblem(reply, toProblem(err, instanceOf(request.url), String(request.id)).problem);
     },
     clientErrorHandler: answerClientError,
+    genReqId: (req) => {
+      const header = req.headers['x-request-id'];
+      return typeof header === 'string' && REQUEST_ID.test(header) ? header : requestId();
+    },
   };
+}
+
+/** A caller's `X-Request-ID` is kept when it is this plain (it goes into logs and headers). */
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * A UUID v7 for each request without an id of its own. `uuid` draws its 16 random bytes from
+ * the kernel on every call (`getRandomValues`, ~4% of a `GET /health/live` in the P1 profile);
+ * here they come from a 4 KiB pool refilled when used up. The bytes are read at once, so the
+ * pool is reused in place.
+ */
+const pool = new Uint8Array(4096);
+let drawn = pool.length;
+function requestId(): string {
+  if (drawn + 16 > pool.length) {
+    getRandomValues(pool);
+    drawn = 0;
+  }
+  const random = pool.subarray(drawn, (drawn += 16));
+  return uuidv7({ random });
 }
 
 const CLIENT_ERRORS: Record<string, PlatformError> = {

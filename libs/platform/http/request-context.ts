@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { ClsService, ClsStore } from 'nestjs-cls';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { v7 as uuidv7 } from 'uuid';
 
 /** What travels with a request or an event delivery through async calls (AsyncLocalStorage). */
-export interface ContextStore extends ClsStore {
+export interface ContextStore {
   requestId: string;
   correlationId: string;
   /** The id of the message (request or event) currently being handled. */
@@ -13,47 +13,63 @@ export interface ContextStore extends ClsStore {
 }
 
 /**
+ * The one store of the process. A request enters it in a Fastify `onRequest` hook (and again
+ * in `preValidation`, as body parsing runs in the socket's async context; see configureHttp);
+ * an event delivery or a job through `RequestContext.run`. A plain AsyncLocalStorage rather than
+ * nestjs-cls: that module mounts an Express-style middleware through middie and a no-op global
+ * guard and interceptor on every route (the interceptor alone made every handler run through
+ * rxjs), about a fifth of a `GET /health/live` in the P1 profile.
+ */
+const storage = new AsyncLocalStorage<ContextStore>();
+
+/** The current context, if any (log mixins, hooks: where there is no injector). */
+export function currentContext(): ContextStore | undefined {
+  return storage.getStore();
+}
+
+/** Runs `fn` with `store` as the current context (the HTTP hooks enter a request's). */
+export function enterContext<T>(store: ContextStore, fn: () => T): T {
+  return storage.run(store, fn);
+}
+
+/**
  * Typed access to the current request/delivery context. Outside any context (a timer, a job
  * without one) it falls back to fresh ids, so events always carry a correlation id.
  */
 @Injectable()
 export class RequestContext {
-  constructor(private readonly cls: ClsService<ContextStore>) {}
-
   get requestId(): string | undefined {
-    return this.get('requestId');
+    return storage.getStore()?.requestId;
   }
 
   get correlationId(): string {
-    return this.get('correlationId') ?? this.get('requestId') ?? uuidv7();
+    const store = storage.getStore();
+    return store?.correlationId ?? store?.requestId ?? uuidv7();
   }
 
   get causationId(): string {
-    return this.get('causationId') ?? this.get('requestId') ?? this.correlationId;
+    const store = storage.getStore();
+    return store?.causationId ?? store?.requestId ?? this.correlationId;
   }
 
   get userId(): string | undefined {
-    return this.get('userId');
+    return storage.getStore()?.userId;
   }
 
   get tenantId(): string | undefined {
-    return this.get('tenantId');
+    return storage.getStore()?.tenantId;
   }
 
   set<K extends keyof ContextStore>(key: K, value: ContextStore[K]): void {
-    if (this.cls.isActive()) this.cls.set(key, value);
+    const store = storage.getStore();
+    if (store) store[key] = value;
   }
 
   /** Runs `fn` in a fresh context (e.g. one event delivery or one job). */
   run<T>(values: Partial<ContextStore>, fn: () => Promise<T>): Promise<T> {
-    return this.cls.run({ ifNested: 'override' }, () => {
-      for (const [k, v] of Object.entries(values))
-        if (v !== undefined) this.cls.set(k as keyof ContextStore, v);
-      return fn();
-    });
-  }
-
-  private get<K extends keyof ContextStore>(key: K): ContextStore[K] | undefined {
-    return this.cls.isActive() ? this.cls.get(key) : undefined;
+    const store = {} as ContextStore;
+    for (const [k, v] of Object.entries(values))
+      if (v !== undefined) (store as unknown as Record<string, unknown>)[k] = v;
+    return storage.run(store, fn);
   }
 }

@@ -1,7 +1,7 @@
 import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ClsServiceManager } from 'nestjs-cls';
+import { currentContext } from '../http/request-context.js';
 import type { AppConfig } from '../config/app-config.js';
 import pretty from 'pino-pretty';
 import { redactQueryText, redactUrl } from './redact.js';
@@ -39,33 +39,23 @@ export const REDACT_PATHS = [
 /** nestjs-pino options: JSON logs with request id, correlation id and user id on every line. */
 export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream): Params {
   return {
-    // Explicit: the package's default `{/*splat}` never matches under the Fastify adapter here.
-    forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
+    // No HTTP middleware: pino-http's (a child logger per request, run through middie) cost
+    // more than the handlers of the lightest routes. Lines logged during a request carry its ids
+    // through `mixin` from the request context, and configureHttp's `onResponse` hook writes the
+    // completion line (`logRequest`), so the root logger is the only logger.
+    forRoutes: [],
     pinoHttp: [
       {
         level: config.LOG_LEVEL,
         redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-        genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
-        // pino-http asks twice: when the request starts (no user known yet; any object, even
-        // an empty one, costs a child logger per request) and when it finishes.
-        customProps: (_req: IncomingMessage, res: ServerResponse) => {
-          if (!res.writableEnded) return undefined;
-          const cls = ClsServiceManager.getClsService();
-          const userId = cls.isActive() ? cls.get('userId') : undefined;
-          return userId ? { userId } : {};
-        },
         mixin: () => {
           const ids = activeSpanIds(); // trace_id, span_id (tracing on and a span active)
-          const cls = ClsServiceManager.getClsService();
-          const correlationId = cls.isActive() ? cls.get('correlationId') : undefined;
-          const tenantId = cls.isActive() ? cls.get('tenantId') : undefined;
-          const context = tenantId
-            ? { correlationId, tenantId }
-            : correlationId
-              ? { correlationId }
-              : undefined;
-          if (!ids) return context ?? {};
-          return context ? { ...context, ...ids } : ids;
+          const store = currentContext();
+          if (!store) return ids ?? {};
+          const context: Record<string, unknown> = { correlationId: store.correlationId };
+          if (store.requestId) context.reqId = store.requestId;
+          if (store.tenantId) context.tenantId = store.tenantId;
+          return ids ? Object.assign(context, ids) : context;
         },
         serializers: {
           // Database errors carry the failed query's parameters (hashes, emails, payloads): keep
@@ -85,11 +75,6 @@ export function loggingOptions(config: AppConfig, stream?: NodeJS.WritableStream
             url: redactUrl(req.url),
           }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
-        // Probes and scrapes would be most of the log: not logged unless they fail elsewhere.
-        autoLogging: {
-          ignore: (req: IncomingMessage) =>
-            req.url === '/health/live' || req.url === '/health/ready' || req.url === '/metrics',
         },
       },
       ...(stream ? [stream] : prettyStream(config)),

@@ -4,7 +4,7 @@ import { VideoUploaded } from '@app/contracts/streaming';
 import { ObjectStorage, Transactions, type Principal } from '@app/platform';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { Ffmpeg } from '../media-tools/ffmpeg.js';
 import { probeSource, type SourceProbe } from '../media-tools/probe.js';
 import { StreamingConfig } from '../streaming.config.js';
@@ -48,8 +48,22 @@ export class SourceIntake {
     return assertUploading(video);
   }
 
-  /** Probes, stores and accepts the file at `path` as the source of `videoId`. */
-  async accept(videoId: string, path: string): Promise<VideoRow> {
+  /**
+   * Probes, stores and accepts the file at `path` as the source of `videoId`. `answer`, if
+   * given, reads the response inside the accepting transaction: after the commit, the encode
+   * planner may already have moved the video on, and the answer would mix the two.
+   */
+  async accept(videoId: string, path: string): Promise<VideoRow>;
+  async accept<T>(
+    videoId: string,
+    path: string,
+    answer: (video: VideoRow, db: EntityManager) => Promise<T>,
+  ): Promise<T>;
+  async accept<T>(
+    videoId: string,
+    path: string,
+    answer?: (video: VideoRow, db: EntityManager) => Promise<T>,
+  ): Promise<VideoRow | T> {
     let probe: SourceProbe;
     try {
       probe = await probeSource(this.ffmpeg, path, this.config.STREAMING_MAX_DURATION_SECONDS);
@@ -102,7 +116,7 @@ export class SourceIntake {
             hasAudio: probe.hasAudio,
           }),
         );
-        return rows[0]!;
+        return answer ? answer(rows[0]!, tx.manager) : rows[0]!;
       });
     } catch (err) {
       // Only this upload held the row, so the object under the key is ours to remove.

@@ -61,11 +61,10 @@ export class UploadSourceHandler implements ICommandHandler<UploadSource> {
     });
     // pipeline rejects with the stream's first error (a 413); a later one has nobody to hear it.
     file.stream.on('error', (err) => void err);
-    const video = await withTempFile(async (path) => {
+    return withTempFile(async (path) => {
       await pipeline(file.stream, createWriteStream(path));
       await form.end(FIELD);
-      return this.intake.accept(videoId, path);
+      return this.intake.accept(videoId, path, (video, db) => this.views.one(video, caller, db));
     });
-    return this.views.one(video, caller);
   }
 }
