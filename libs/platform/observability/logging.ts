@@ -1,6 +1,4 @@
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { currentContext } from '../http/request-context.js';
 import type { AppConfig } from '../config/app-config.js';
 import pretty from 'pino-pretty';
