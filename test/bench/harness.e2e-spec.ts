@@ -45,6 +45,7 @@ describe('benchmark harness (quick mode)', () => {
     expect(results.map((r: { id: string }) => r.id)).toEqual([
       'P1a',
       'P1b',
+      'P1c',
       'P3c',
       'P3a',
       'P3b',
