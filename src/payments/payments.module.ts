@@ -28,8 +28,8 @@ import { StartTransferHandler } from './transfers/start-transfer.handler.js';
 import { CardPaymentSteps } from './transfers/steps/card-payment.steps.js';
 import { HeldPaymentSteps } from './transfers/steps/held-payment.steps.js';
 import { OrderRefundSteps } from './transfers/steps/order-refund.steps.js';
-import { TransferSteps } from './transfers/steps/transfer.steps.js';
 import { TransferStarter } from './transfers/transfer-starter.js';
+import { WalletTransfers } from './transfers/wallet-transfers.js';
 import { TransfersController } from './transfers/transfers.controller.js';
 import { ListCardsHandler } from './vault/list-cards.handler.js';
 import { RotateVaultKeysHandler } from './vault/rotate-vault-keys.handler.js';
@@ -65,12 +65,12 @@ const sagas = [
   SagaRunner,
   SagaTransitions,
   HeldPaymentSteps,
-  TransferSteps,
   CardPaymentSteps,
   OrderRefundSteps,
   SagaPoller,
   SagaFaults,
   TransferStarter,
+  WalletTransfers,
 ];
 const services = [
   Accounts,

@@ -43,6 +43,7 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
   let admin: TestUser;
   let aliceAccount: { id: string };
   let bobAccount: { id: string };
+  let aliceCard: { token: string };
 
   const transfer = (body: object, idempotencyKey = key(), user = alice) =>
     t.post('/v1/payments/transfers', body, {
@@ -61,7 +62,7 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
       t.newUser(),
       t.newUser({ roles: ['customer', 'admin'] }),
     ]);
-    ({ account: aliceAccount } = await setup(t, alice, 100_000));
+    ({ account: aliceAccount, card: aliceCard } = await setup(t, alice, 100_000));
     ({ account: bobAccount } = await setup(t, bob));
   });
   afterAll(() => t.close());
@@ -141,9 +142,14 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
     expect(view.history.map((h: { event: string }) => h.event)).toEqual([
       'started',
       'fraud_checked',
-      'held',
       'completed',
     ]);
+    // Wallet to wallet is one posted ledger transfer: no hold to place and post.
+    const moves = await t.dataSource.query(
+      `SELECT kind, amount::int FROM payments.transfers WHERE saga_id = $1`,
+      [res.json().id],
+    );
+    expect(moves).toEqual([{ kind: 'single', amount: 2500 }]);
     expect(await balance(t, bob, bobAccount.id)).toEqual({
       posted: 2500,
       pending: 0,
@@ -241,7 +247,7 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
     );
     expect(n).toBe(1);
     const [{ m }] = await t.dataSource.query(
-      `SELECT count(*)::int m FROM payments.transfers t JOIN payments.sagas s ON s.id = t.saga_id WHERE s.business_key = $1 AND t.kind = 'post_pending'`,
+      `SELECT count(*)::int m FROM payments.transfers t JOIN payments.sagas s ON s.id = t.saga_id WHERE s.business_key = $1`,
       [`${alice.id}:storm`],
     );
     expect(m).toBe(1);
@@ -254,46 +260,55 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
     expect((await transfer({ ...body, amount: 112 }, k)).statusCode).toBe(422);
   });
 
-  it('resumes a saga killed between hold and post, and never double-posts', async () => {
-    const faults = t.resolve(SagaFaults);
-    faults.crashAfter = 'hold';
-    const res = await transfer({
+  it('commits the money, the saga and its event together: an event that cannot be written moves nothing, and the retry moves it once', async () => {
+    const before = await balance(t, alice, aliceAccount.id);
+    // The outbox refuses this transfer's completed event, the transaction's last write.
+    await t.dataSource.query(`
+      CREATE FUNCTION public.refuse_701_transfer_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.type = 'payments.transfer-completed' AND (NEW.payload->>'amount')::int = 701 THEN
+          RAISE EXCEPTION 'outbox refused (test)';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await t.dataSource.query(
+      `CREATE TRIGGER refuse_701 BEFORE INSERT ON platform.outbox FOR EACH ROW EXECUTE FUNCTION public.refuse_701_transfer_event()`,
+    );
+    const body = {
       fromAccountId: aliceAccount.id,
       toAccountId: bobAccount.id,
-      amount: 700,
+      amount: 701,
       currency: 'EUR',
-      reference: 'crash',
-    });
-    expect(res.statusCode).toBe(500); // the "process" died mid-request
-    const [saga] = await t.dataSource.query(
-      `SELECT id, state, step FROM payments.sagas WHERE business_key = $1`,
-      [`${alice.id}:crash`],
-    );
-    expect(saga).toMatchObject({ state: 'PENDING', step: 'post' });
-    // Another process picks it up once the dead runner's lease expires.
-    const other = await createTestApp({
-      database: t.database,
-      redisPrefix: t.redisPrefix,
-      env: { PAYMENTS_SAGA_LEASE_MS: '300', PAYMENTS_POLL_INTERVAL_MS: '50' },
-    });
+      reference: 'all-or-nothing',
+    };
+    const k = key();
+    let refused;
     try {
-      await eventually(async () => {
-        const [s] = await t.dataSource.query(`SELECT state FROM payments.sagas WHERE id = $1`, [
-          saga.id,
-        ]);
-        expect(s.state).toBe('COMPLETED');
-      });
+      refused = await transfer(body, k);
     } finally {
-      await other.app.close();
+      await t.dataSource.query(`DROP TRIGGER refuse_701 ON platform.outbox`);
+      await t.dataSource.query(`DROP FUNCTION public.refuse_701_transfer_event()`);
     }
-    const kinds = await t.dataSource.query(
-      `SELECT kind, count(*)::int n FROM payments.transfers WHERE saga_id = $1 GROUP BY kind ORDER BY kind`,
+    expect(refused.statusCode).toBe(500);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    const sagas = () =>
+      t.dataSource.query(`SELECT id, state FROM payments.sagas WHERE business_key = $1`, [
+        `${alice.id}:all-or-nothing`,
+      ]);
+    expect(await sagas()).toEqual([]);
+    expect(await balance(t, alice, aliceAccount.id)).toEqual(before);
+
+    const retried = await transfer(body, k);
+    expect(retried.statusCode, retried.body).toBe(201);
+    expect(retried.json().status).toBe('COMPLETED');
+    const [saga] = await sagas();
+    expect(saga.state).toBe('COMPLETED');
+    const moves = await t.dataSource.query(
+      `SELECT kind, count(*)::int n FROM payments.transfers WHERE saga_id = $1 GROUP BY kind`,
       [saga.id],
     );
-    expect(kinds).toEqual([
-      { kind: 'pending', n: 1 },
-      { kind: 'post_pending', n: 1 },
-    ]);
+    expect(moves).toEqual([{ kind: 'single', n: 1 }]);
+    expect((await balance(t, alice, aliceAccount.id)).posted).toBe(before.posted - 701);
   });
 
   describe('card top-ups through the processor', () => {
@@ -399,18 +414,18 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
     const before = await balance(t, alice, aliceAccount.id);
     const faults = t.resolve(SagaFaults);
     faults.crashAfter = 'hold';
-    const res = await transfer({
-      fromAccountId: aliceAccount.id,
-      toAccountId: bobAccount.id,
-      amount: 50,
-      currency: 'EUR',
-      reference: 'stalled',
-    });
+    // A top-up (a wallet transfer has no hold): its reference is its Idempotency-Key.
+    const stalled = key();
+    const res = await t.post(
+      `/v1/payments/accounts/${aliceAccount.id}/top-ups`,
+      { cardToken: aliceCard.token, amount: 50 },
+      { token: alice.accessToken, headers: { 'idempotency-key': stalled } },
+    );
     expect(res.statusCode, res.body).toBe(500);
     expect(faults.crashAfter).toBeUndefined();
     const [saga] = await t.dataSource.query(
-      `SELECT id, data FROM payments.sagas WHERE business_key = $1`,
-      [`${alice.id}:stalled`],
+      `SELECT id, data FROM payments.sagas WHERE kind = 'top_up' AND business_key = $1`,
+      [`${alice.id}:top-up:${stalled}`],
     );
     // The stalled runner keeps its lease a while; meanwhile the hold outlives its timeout.
     await t.dataSource.query(
@@ -440,7 +455,7 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
     });
     expect(view.failureReason).toBe('hold_expired');
     expect(view.history.map((h: { event: string }) => h.event)).toEqual(
-      expect.arrayContaining(['held', 'hold_expired', 'post_refused', 'failed']),
+      expect.arrayContaining(['held', 'hold_expired', 'failed']),
     );
     expect(await balance(t, alice, aliceAccount.id)).toEqual(before);
   });

@@ -26,20 +26,26 @@ export class Accounts {
     return rows[0];
   }
 
-  /** Any customer's wallet (a transfer's recipient). */
-  async wallet(accountId: string): Promise<Pick<AccountRow, 'id' | 'currency'> | undefined> {
-    const rows: Pick<AccountRow, 'id' | 'currency'>[] = await this.db.query(
-      `SELECT id, currency FROM payments.accounts WHERE id = $1 AND kind = 'wallet'`,
-      [accountId],
-    );
-    return rows[0];
-  }
-
-  async createdAt(accountId: string): Promise<Date | undefined> {
-    const rows: Pick<AccountRow, 'created_at'>[] = await this.db.query(
-      `SELECT created_at FROM payments.accounts WHERE id = $1`,
-      [accountId],
-    );
-    return rows[0]?.created_at;
+  /**
+   * A transfer's two accounts in one read: `from` if it is this owner's, `to` if it is a wallet
+   * (anyone's). Someone else's `from` answers like a missing one.
+   */
+  async transferPair(
+    ownerId: string,
+    fromId: string,
+    toId: string,
+  ): Promise<{
+    from?: Pick<AccountRow, 'id' | 'currency' | 'created_at'>;
+    to?: Pick<AccountRow, 'id' | 'currency'>;
+  }> {
+    const rows: Pick<AccountRow, 'id' | 'owner_id' | 'kind' | 'currency' | 'created_at'>[] =
+      await this.db.query(
+        `SELECT id, owner_id, kind, currency, created_at FROM payments.accounts WHERE id = ANY($1::uuid[])`,
+        [[fromId, toId]],
+      );
+    return {
+      from: rows.find((r) => r.id === fromId && r.owner_id === ownerId),
+      to: rows.find((r) => r.id === toId && r.kind === 'wallet'),
+    };
   }
 }

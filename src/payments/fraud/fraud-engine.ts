@@ -70,6 +70,12 @@ for i, key in ipairs(KEYS) do
 end
 return observed`;
 
+/** A decision as a saga's history says it: `review (score 40: big-amount)`. */
+export function describeDecision(decision: FraudDecision): string {
+  const rules = decision.rules.map((r) => r.id).join(', ');
+  return `${decision.verdict} (score ${decision.score}${rules ? `: ${rules}` : ''})`;
+}
+
 const SEVERITY: Record<Verdict, number> = { allow: 0, review: 1, deny: 2 };
 
 /**
@@ -133,6 +139,18 @@ export class FraudEngine {
     const keys = this.windowsOf(ctx)
       .filter((w) => w.rule.measure === 'amount')
       .map((w) => w.key);
+    if (!keys.length) return;
+    const pipeline = this.redis.client.pipeline();
+    for (const key of keys) pipeline.zrem(key, member(ctx));
+    await pipeline.exec();
+  }
+
+  /**
+   * A payment that was evaluated and then never happened (its reference turned out to be taken):
+   * it leaves every window, count windows too.
+   */
+  async forget(ctx: FraudContext): Promise<void> {
+    const keys = this.windowsOf(ctx).map((w) => w.key);
     if (!keys.length) return;
     const pipeline = this.redis.client.pipeline();
     for (const key of keys) pipeline.zrem(key, member(ctx));

@@ -76,9 +76,9 @@ interface Deltas {
  * - Accounts are locked in sorted id order, so concurrent transfers never deadlock each other
  *   (Transactions.run still retries 40P01/40001 should another code path lock differently).
  * - Expected refusals (insufficient funds, hold already resolved, …) are values, not throws.
- * - Hot path in parameterised SQL, three round trips: lock both accounts; check, under the locks,
- *   whether this transfer (or the hold's resolution) already happened; write the transfer, its
- *   entries and both balances in one statement. Posting or voiding a hold locks the hold first.
+ * - Hot path in parameterised SQL, two round trips: lock both accounts (and, for a hold's post or
+ *   void, see whether it was resolved); write the transfer, its entries and both balances in one
+ *   statement. Posting or voiding a hold locks the hold first.
  */
 @Injectable()
 export class Ledger {
@@ -106,40 +106,39 @@ export class Ledger {
       if (debitId === creditId) return { ok: false, reason: 'same_account' };
     }
 
-    const accounts: LockedAccount[] = await manager.query(
+    // Locks both accounts in id order. For a hold's post or void the same statement — run once
+    // the hold is locked, so it sees every resolution committed before — says whether the hold
+    // was resolved already. A repeat of this very transfer is caught by the write's ON CONFLICT.
+    const accounts: (LockedAccount & { resolved: boolean })[] = await manager.query(
       `SELECT id, currency, debits_must_not_exceed_credits, debits_posted, credits_posted, debits_pending,
-              credits_pending, version, head_hash
+              credits_pending, version, head_hash,
+              $2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM payments.transfers WHERE pending_id = $2) AS resolved
          FROM payments.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [[debitId, creditId]],
+      [[debitId, creditId], pending?.id ?? null],
     );
-    // Under the locks, in a statement of its own (so it sees whatever committed while we
-    // waited): has this transfer happened already, and has the hold been resolved?
-    const [state] = (await manager.query(
-      `SELECT t.*, EXISTS (SELECT 1 FROM payments.transfers WHERE pending_id = $2) AS resolved
-         FROM (SELECT 1) AS one LEFT JOIN payments.transfers t ON t.id = $1`,
-      [req.id, pending?.id ?? null],
-    )) as (Partial<TransferRow> & { resolved: boolean })[];
-    if (state!.id)
-      return { ok: true, transfer: toTransferRecord(state as TransferRow), duplicate: true };
+    // A refusal is for a new transfer only: a repeat of one that happened answers with it.
+    const refuse = async (reason: LedgerFailure): Promise<TransferResult> => {
+      const existing = await this.find(manager, req.id);
+      return existing ? { ok: true, transfer: existing, duplicate: true } : { ok: false, reason };
+    };
 
     let amount: bigint;
     if (req.kind === 'single' || req.kind === 'pending') {
       amount = req.amount;
     } else {
       const hold = pending!; // found and locked above
-      if (state!.resolved) return { ok: false, reason: 'pending_already_resolved' };
+      if (accounts[0]?.resolved) return refuse('pending_already_resolved');
       if (req.kind === 'post_pending' && hold.timeoutAt && hold.timeoutAt.getTime() <= Date.now()) {
-        return { ok: false, reason: 'pending_expired' };
+        return refuse('pending_expired');
       }
       amount = req.kind === 'post_pending' ? (req.amount ?? hold.amount) : hold.amount;
-      if (amount <= 0n || amount > hold.amount)
-        return { ok: false, reason: 'exceeds_pending_amount' };
+      if (amount <= 0n || amount > hold.amount) return refuse('exceeds_pending_amount');
     }
     const debit = accounts.find((a) => a.id === debitId);
     const credit = accounts.find((a) => a.id === creditId);
-    if (!debit || !credit) return { ok: false, reason: 'account_not_found' };
+    if (!debit || !credit) return refuse('account_not_found');
     if (debit.currency.trim() !== currency || credit.currency.trim() !== currency)
-      return { ok: false, reason: 'currency_mismatch' };
+      return refuse('currency_mismatch');
 
     const zero: Deltas = {
       debitsPosted: 0n,
@@ -172,7 +171,7 @@ export class Ledger {
     if (debit.debits_must_not_exceed_credits && (req.kind === 'single' || req.kind === 'pending')) {
       const available =
         BigInt(debit.credits_posted) - BigInt(debit.debits_posted) - BigInt(debit.debits_pending);
-      if (available < amount) return { ok: false, reason: 'insufficient_funds' };
+      if (available < amount) return refuse('insufficient_funds');
     }
 
     const createdAt = new Date();

@@ -29,11 +29,17 @@ interface CardCharge {
   chargeAttempts?: number;
 }
 
-/** Wallet → wallet. */
-export interface TransferSagaData extends HeldPayment {
+/**
+ * Wallet → wallet: one posted ledger transfer (`postId`), made in the transaction that starts
+ * the saga (wallet-transfers.ts) — nothing outside the database to wait for, so no hold.
+ */
+export interface TransferSagaData {
+  amount: number;
+  currency: string;
   fromAccountId: string;
   toAccountId: string;
   reference: string;
+  postId: string;
 }
 
 /** Card → wallet (via the clearing account). */
@@ -103,7 +109,7 @@ const cardCharge = (sagaId: string) => ({
 const GENERATED: {
   [K in SagaKind]: (sagaId: string) => Pick<SagaDataByKind[K], Generated & keyof SagaDataByKind[K]>;
 } = {
-  transfer: () => heldPayment(),
+  transfer: () => ({ postId: uuidv7() }),
   top_up: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
   order_payment: (sagaId) => ({ ...heldPayment(), ...cardCharge(sagaId) }),
   order_refund: (sagaId) => ({ reversalId: uuidv7(), refundKey: `${sagaId}:refund` }),

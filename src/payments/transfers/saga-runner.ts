@@ -6,7 +6,6 @@ import type { StepOutcome } from './saga-transitions.js';
 import { LeaseLost, Sagas } from './sagas.js';
 import { CardPaymentSteps } from './steps/card-payment.steps.js';
 import { OrderRefundSteps } from './steps/order-refund.steps.js';
-import { TransferSteps } from './steps/transfer.steps.js';
 
 const MAX_STEPS_PER_RUN = 12;
 
@@ -14,7 +13,6 @@ const MAX_STEPS_PER_RUN = 12;
  * Advances payment sagas (orchestration): the lease protocol and the step loop. What each step
  * does lives with its kind:
  *
- *   transfer       fraud → hold → post                          (steps/transfer.steps.ts)
  *   top_up         fraud → hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
  *   order_payment  fraud → hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
  *   order_refund   refund                                       (steps/order-refund.steps.ts)
@@ -33,7 +31,6 @@ export class SagaRunner {
   constructor(
     private readonly sagas: Sagas,
     private readonly faults: SagaFaults,
-    private readonly transfer: TransferSteps,
     private readonly cardPayment: CardPaymentSteps,
     private readonly orderRefund: OrderRefundSteps,
   ) {}
@@ -78,7 +75,8 @@ export class SagaRunner {
   private step(saga: SagaRow): Promise<StepOutcome> {
     switch (saga.kind) {
       case 'transfer':
-        return this.transfer.run(saga);
+        // Ends in the transaction that creates it (wallet-transfers.ts): never pending.
+        throw new Error('a wallet transfer has no steps to run');
       case 'top_up':
       case 'order_payment':
       case 'subscription_payment':

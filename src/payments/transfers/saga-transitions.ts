@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { backoffMs, Metrics, type Tx } from '@app/platform';
 import { outcomeEvents } from './saga-outcome-events.js';
 import type { SagaRow, SagaState, SagaStep } from './saga.entity.js';
-import { Sagas } from './sagas.js';
+import { Sagas, type SagaChange } from './sagas.js';
 
 /** What a step tells the runner: go on with the next step, or come back later. */
 export type StepOutcome = 'continue' | { waitMs: number };
@@ -38,7 +38,10 @@ export class SagaTransitions {
     return this.sagas.apply(tx, saga, { step, event, detail, data: withPatch(saga, patch) });
   }
 
-  /** Ends the saga and publishes its outcome events (built from the data as committed). */
+  /**
+   * Ends the saga and publishes its outcome events (built from the data as committed); `earlier`
+   * are history entries of steps it took within this transaction.
+   */
   async finish<S extends SagaRow>(
     tx: Tx,
     saga: S,
@@ -46,6 +49,7 @@ export class SagaTransitions {
     failure: string | null,
     detail: string,
     patch?: Partial<S['data']>,
+    earlier?: SagaChange<S>['earlier'],
   ): Promise<void> {
     const data = withPatch(saga, patch);
     await this.sagas.apply(tx, saga, {
@@ -55,6 +59,7 @@ export class SagaTransitions {
       event: state === 'COMPLETED' ? 'completed' : 'failed',
       detail,
       data,
+      earlier,
     });
     const events = outcomeEvents({ ...saga, data: data ?? saga.data } as SagaRow, state, failure);
     if (events.length) await tx.publish(...events);

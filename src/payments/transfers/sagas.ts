@@ -20,6 +20,8 @@ export interface NewSaga<K extends SagaKind> {
   fields: SagaFields<K>;
   /** Default PAYMENTS_SAGA_DEADLINE_SECONDS. */
   deadlineSeconds?: number;
+  /** Default a new UUID v7 (a caller that needs the id before the saga exists makes it). */
+  id?: string;
 }
 
 /** What a step commits to its saga row (with the step's ledger work and events). */
@@ -30,6 +32,8 @@ export interface SagaChange<S extends SagaRow> {
   failure?: string | null;
   event?: string;
   detail?: string;
+  /** History entries recorded before `event`, at their own step (a saga that ends in one go). */
+  earlier?: { step: SagaStep; event: string; detail?: string }[];
 }
 
 const FIRST_STEP: Record<SagaKind, SagaStep> = {
@@ -59,7 +63,7 @@ export class Sagas {
    * makes a repeated request or event a no-op.
    */
   async create<K extends SagaKind>(tx: Tx, saga: NewSaga<K>): Promise<SagaRow<K> | undefined> {
-    const id = uuidv7();
+    const id = saga.id ?? uuidv7();
     const rows: SagaRow<K>[] = await tx.manager.query(
       `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, next_run_at, history,
                                    lease_until, lease_token, attempts)
@@ -116,14 +120,16 @@ export class Sagas {
     const [rows] = (await tx.manager.query(
       `UPDATE payments.sagas
           SET lease_until = CASE WHEN COALESCE($3, state) = 'PENDING'
-                                 THEN now() + make_interval(secs => $10::double precision / 1000) END,
+                                 THEN now() + make_interval(secs => $9::double precision / 1000) END,
               lease_token = CASE WHEN COALESCE($3, state) = 'PENDING' THEN lease_token END,
               step = COALESCE($2, step), state = COALESCE($3, state), data = COALESCE($4::jsonb, data),
               failure_reason = CASE WHEN $5::boolean THEN $6 ELSE failure_reason END,
-              history = CASE WHEN $7::text IS NULL THEN history
-                        ELSE history || jsonb_build_array(jsonb_build_object('at', now(), 'step', step, 'event', $7::text, 'detail', $8::text)) END,
+              history = CASE WHEN $7::jsonb IS NULL THEN history
+                        ELSE history || (SELECT jsonb_agg(jsonb_build_object('at', now(), 'step', COALESCE(e->>'step', step),
+                                                                             'event', e->>'event', 'detail', e->>'detail') ORDER BY i)
+                                           FROM jsonb_array_elements($7::jsonb) WITH ORDINALITY AS x(e, i)) END,
               updated_at = now()
-        WHERE id = $1 AND lease_token = $9 AND state = 'PENDING'
+        WHERE id = $1 AND lease_token = $8 AND state = 'PENDING'
         RETURNING *`,
       [
         saga.id,
@@ -132,8 +138,7 @@ export class Sagas {
         change.data ? JSON.stringify(change.data) : null,
         change.failure !== undefined,
         change.failure ?? null,
-        change.event ?? null,
-        change.detail ?? null,
+        historyOf(change),
         saga.lease_token,
         this.config.PAYMENTS_SAGA_LEASE_MS,
       ],
@@ -199,4 +204,13 @@ export class Sagas {
       [id, event, detail],
     );
   }
+}
+
+/** A change's history entries as the JSON array `apply` appends (null: none); no step → the saga's. */
+function historyOf<S extends SagaRow>(change: SagaChange<S>): string | null {
+  const entries = [
+    ...(change.earlier ?? []),
+    ...(change.event ? [{ event: change.event, detail: change.detail }] : []),
+  ];
+  return entries.length ? JSON.stringify(entries) : null;
 }

@@ -1,7 +1,7 @@
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { Accounts } from '../accounts/accounts.js';
 import { PaymentsError } from '../payments.error.js';
-import { TransferStarter } from './transfer-starter.js';
+import { WalletTransfers } from './wallet-transfers.js';
 import type { CreateTransferRequest, TransferResponse } from './transfers.dto.js';
 
 export class StartTransfer extends Command<TransferResponse> {
@@ -19,12 +19,17 @@ export class StartTransfer extends Command<TransferResponse> {
 export class StartTransferHandler implements ICommandHandler<StartTransfer> {
   constructor(
     private readonly accounts: Accounts,
-    private readonly starter: TransferStarter,
+    private readonly transfers: WalletTransfers,
   ) {}
 
   async execute({ ownerId, request, idempotencyKey }: StartTransfer): Promise<TransferResponse> {
-    const from = await this.accounts.owned(ownerId, request.fromAccountId);
-    const to = await this.accounts.wallet(request.toAccountId);
+    const { from, to } = await this.accounts.transferPair(
+      ownerId,
+      request.fromAccountId,
+      request.toAccountId,
+    );
+    if (!from)
+      throw new PaymentsError('payments.account_not_found', `No account ${request.fromAccountId}.`);
     if (!to)
       throw new PaymentsError('payments.account_not_found', `No account ${request.toAccountId}.`);
     if (from.id === to.id)
@@ -36,19 +41,20 @@ export class StartTransferHandler implements ICommandHandler<StartTransfer> {
       );
     }
     const reference = request.reference ?? idempotencyKey;
-    return this.starter.start({
-      kind: 'transfer',
-      ownerId,
-      businessKey: `${ownerId}:${reference}`,
-      fields: {
-        amount: request.amount,
-        currency: request.currency,
-        debitAccountId: from.id,
-        creditAccountId: to.id,
-        fromAccountId: from.id,
-        toAccountId: to.id,
-        reference,
+    return this.transfers.start(
+      {
+        kind: 'transfer',
+        ownerId,
+        businessKey: `${ownerId}:${reference}`,
+        fields: {
+          amount: request.amount,
+          currency: request.currency,
+          fromAccountId: from.id,
+          toAccountId: to.id,
+          reference,
+        },
       },
-    });
+      from.created_at,
+    );
   }
 }

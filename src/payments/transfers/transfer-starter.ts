@@ -23,8 +23,14 @@ export class TransferStarter {
   async start<K extends TransferKind>(saga: NewSaga<K>): Promise<TransferResponse> {
     const created = await this.transactions.run((tx) => this.sagas.create(tx, saga));
     if (created) return mapTransfer(await this.runner.runLeased(created));
-    // The same reference again (e.g. after the idempotency cache expired): same request →
-    // the same transfer; a different one → refuse.
+    return this.answerExisting(saga);
+  }
+
+  /**
+   * The answer when a saga of this kind and reference exists already (e.g. after the idempotency
+   * cache expired): the same request → the same transfer; a different one → refused.
+   */
+  async answerExisting<K extends TransferKind>(saga: NewSaga<K>): Promise<TransferResponse> {
     const existing = await this.sagas.find(saga.kind, saga.businessKey);
     if (!existing)
       throw new Error(`saga ${saga.kind} ${saga.businessKey} conflicted but is not there`);

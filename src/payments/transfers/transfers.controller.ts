@@ -101,12 +101,11 @@ export class TransfersController {
       '(`toAccountId`; its owner gives you its id), both in `currency`. Refused before anything ' +
       'moves when an account is not found (404), the two are the same account, their currency ' +
       'differs, or the `reference` was used for a different transfer (422). Otherwise answers ' +
-      '201 with the transfer (kind `transfer`), which runs as a saga:\n\n' +
-      '`fraud` (fraud rules) → `hold` (the amount held on your account: `pending` rises, ' +
-      '`available` drops) → `post` (both accounts are posted: **COMPLETED**).\n\n' +
-      '**FAILED**, with `failureReason`, when: the fraud rules deny it (`fraud_denied`); your ' +
-      'available balance is too low (`insufficient_funds`, nothing was held); or the hold ' +
-      'expired before it was posted (`hold_expired`, released). A FAILED transfer moves ' +
+      '201 with the transfer (kind `transfer`), already final: the fraud rules, then both ' +
+      'accounts posted (**COMPLETED**) in one transaction — nothing outside the ledger to wait ' +
+      'for, so no hold. Its `history` shows `started`, `fraud_checked`, `completed`.\n\n' +
+      '**FAILED**, with `failureReason`, when: the fraud rules deny it (`fraud_denied`); or your ' +
+      'available balance is too low (`insufficient_funds`). A FAILED transfer moves ' +
       'nothing.\n\n' +
       '**Reference.** `reference` (default: the Idempotency-Key) names the transfer for good: ' +
       'the same reference with the same request answers the same transfer even after the ' +

@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Transactions } from '@app/platform';
-import { Accounts } from '../../accounts/accounts.js';
-import { FraudEngine, type FraudContext } from '../../fraud/fraud-engine.js';
+import { describeDecision, FraudEngine, type FraudContext } from '../../fraud/fraud-engine.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { PaymentsConfig } from '../../payments.config.js';
 import { Vault } from '../../vault/vault.js';
@@ -10,7 +9,7 @@ import { SagaTransitions, type StepOutcome } from '../saga-transitions.js';
 
 /** The sagas that hold money and then post or void the hold. */
 export type HeldPaymentSaga = SagaRow<
-  'transfer' | 'top_up' | 'order_payment' | 'subscription_payment' | 'invoice_payment'
+  'top_up' | 'order_payment' | 'subscription_payment' | 'invoice_payment'
 >;
 
 /**
@@ -26,7 +25,6 @@ export class HeldPaymentSteps {
     private readonly ledger: Ledger,
     private readonly fraud: FraudEngine,
     private readonly vault: Vault,
-    private readonly accounts: Accounts,
     private readonly transitions: SagaTransitions,
     private readonly config: PaymentsConfig,
   ) {}
@@ -35,7 +33,7 @@ export class HeldPaymentSteps {
     const decision = await this.fraud.evaluate(await this.fraudContext(saga));
     await this.transactions.run(async (tx) => {
       await this.fraud.record(tx.manager, saga.id, decision);
-      const detail = `${decision.verdict} (score ${decision.score}${decision.rules.length ? `: ${decision.rules.map((r) => r.id).join(', ')}` : ''})`;
+      const detail = describeDecision(decision);
       if (decision.verdict === 'deny')
         return this.transitions.finish(tx, saga, 'FAILED', 'fraud_denied', detail);
       await this.transitions.advance(tx, saga, 'hold', 'fraud_checked', detail);
@@ -60,18 +58,15 @@ export class HeldPaymentSteps {
   }
 
   private async fraudContext(saga: HeldPaymentSaga): Promise<FraudContext> {
-    const cardToken = saga.kind === 'transfer' ? undefined : saga.data.cardToken;
-    const fromAccountId = saga.kind === 'transfer' ? saga.data.fromAccountId : undefined;
-    const card = cardToken ? await this.vault.findCard(saga.owner_id, cardToken) : null;
+    const card = await this.vault.findCard(saga.owner_id, saga.data.cardToken);
     return {
       paymentId: saga.id,
       kind: saga.kind,
       amount: saga.data.amount,
       customerId: saga.owner_id,
       // Only customer wallets are velocity subjects; the shared merchant account is not.
-      accountId: fromAccountId ?? (saga.kind === 'top_up' ? saga.data.toAccountId : undefined),
+      accountId: saga.kind === 'top_up' ? saga.data.toAccountId : undefined,
       cardFingerprint: card?.fingerprint,
-      accountCreatedAt: fromAccountId ? await this.accounts.createdAt(fromAccountId) : undefined,
     };
   }
 
