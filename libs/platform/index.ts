@@ -7,6 +7,7 @@ export * from './config/load-config.js';
 export * from './context/context-descriptor.js';
 export * from './database/pg-errors.js';
 export * from './database/transactions.js';
+export * from './database/group-commit.js';
 export {
   crashPoint,
   CRASH_LABELS,

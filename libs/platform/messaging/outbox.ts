@@ -7,6 +7,25 @@ import { RequestContext } from '../http/request-context.js';
 import { currentTraceparent } from '../observability/tracing.js';
 import { InternalEvent } from './internal-event.js';
 
+/** Whose an event is: the request or delivery it came from. */
+export interface EventOrigin {
+  correlationId: string;
+  causationId: string;
+  tenantId: string | null;
+  traceparent: string | null;
+}
+
+const origins = new WeakMap<IntegrationEvent, EventOrigin>();
+
+/**
+ * Marks events as `origin`'s rather than the current context's — for a batch that writes many
+ * requests' events in one transaction (GroupCommit), each keeping its own correlation id.
+ */
+export function withOrigin<E extends IntegrationEvent>(origin: EventOrigin, events: E[]): E[] {
+  for (const e of events) origins.set(e, origin);
+  return events;
+}
+
 /**
  * Writes integration events to `platform.outbox` inside the caller's transaction and signals
  * the relay after commit. Use it through `Transactions.run(tx => tx.publish(...))`.
@@ -18,13 +37,24 @@ export class Outbox {
 
   constructor(private readonly context: RequestContext) {}
 
+  /** The current context as an event's origin (to write its events later, from a batch). */
+  origin(): EventOrigin {
+    return {
+      correlationId: this.context.correlationId,
+      causationId: this.context.causationId,
+      tenantId: this.context.tenantId ?? null,
+      traceparent: currentTraceparent() ?? null,
+    };
+  }
+
   async write(manager: EntityManager, events: IntegrationEvent[]): Promise<string[]> {
     const ids: string[] = [];
     const values: unknown[] = [];
     const rows: string[] = [];
     const now = new Date();
-    const traceparent = currentTraceparent() ?? null;
+    let current: EventOrigin | undefined;
     for (const event of events) {
+      const origin = origins.get(event) ?? (current ??= this.origin());
       const id = uuidv7();
       ids.push(id);
       const n = values.length;
@@ -36,12 +66,12 @@ export class Outbox {
         event.type,
         event.version,
         now,
-        this.context.correlationId,
-        this.context.causationId,
-        this.context.tenantId ?? null,
+        origin.correlationId,
+        origin.causationId,
+        origin.tenantId,
         JSON.stringify(event.payload),
         event instanceof InternalEvent,
-        traceparent,
+        origin.traceparent,
       );
     }
     await manager.query(

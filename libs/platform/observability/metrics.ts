@@ -163,6 +163,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly groupCommitBatch = new Histogram({
+    name: 'five_group_commit_batch_size',
+    help: 'Requests that shared one transaction (database/group-commit.ts), by batch name',
+    labelNames: ['batch'] as const,
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+
   // Timed per query / command (observability/io-timing.ts): one observe each, low-cardinality labels.
 
   readonly pgQueryDuration = new Histogram({

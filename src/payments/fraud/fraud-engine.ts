@@ -158,17 +158,33 @@ export class FraudEngine {
   }
 
   /** Keeps the decision on a saga; re-evaluating it after a crash keeps the first. */
-  async record(manager: EntityManager, sagaId: string, decision: FraudDecision): Promise<void> {
-    this.metrics.fraudVerdicts.inc({ verdict: decision.verdict });
-    const row: Omit<FraudDecisionRow, 'created_at'> = {
+  record(manager: EntityManager, sagaId: string, decision: FraudDecision): Promise<void> {
+    return this.recordMany(manager, [{ sagaId, decision }]);
+  }
+
+  /** Decisions of many sagas in one statement (a group commit's), each as `record`. */
+  async recordMany(
+    manager: EntityManager,
+    decisions: { sagaId: string; decision: FraudDecision }[],
+  ): Promise<void> {
+    if (!decisions.length) return;
+    for (const { decision } of decisions)
+      this.metrics.fraudVerdicts.inc({ verdict: decision.verdict });
+    const rows: Omit<FraudDecisionRow, 'created_at'>[] = decisions.map(({ sagaId, decision }) => ({
       saga_id: sagaId,
       verdict: decision.verdict,
       score: decision.score,
       rules: decision.rules,
-    };
+    }));
     await manager.query(
-      `INSERT INTO payments.fraud_decisions (saga_id, verdict, score, rules) VALUES ($1, $2, $3, $4) ON CONFLICT (saga_id) DO NOTHING`,
-      [row.saga_id, row.verdict, row.score, JSON.stringify(row.rules)],
+      `INSERT INTO payments.fraud_decisions (saga_id, verdict, score, rules)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::jsonb[]) ON CONFLICT (saga_id) DO NOTHING`,
+      [
+        rows.map((r) => r.saga_id),
+        rows.map((r) => r.verdict),
+        rows.map((r) => r.score),
+        rows.map((r) => JSON.stringify(r.rules)),
+      ],
     );
   }
 

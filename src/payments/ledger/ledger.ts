@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
-import { entryHash } from './entry-hash.js';
-import type { AccountRow } from './ledger-account.entity.js';
+import {
+  available,
+  lockAccounts,
+  noDeltas,
+  post,
+  writePostings,
+  type LockedAccount,
+  type Posting,
+} from './ledger-posting.js';
 import {
   toTransferRecord,
   type TransferKind,
@@ -44,27 +50,10 @@ export type TransferRequest =
 export type TransferResult =
   { ok: true; transfer: TransferRecord; duplicate: boolean } | { ok: false; reason: LedgerFailure };
 
-/** What the ledger reads of an account, under its lock. */
-type LockedAccount = Pick<
-  AccountRow,
-  | 'id'
-  | 'currency'
-  | 'debits_must_not_exceed_credits'
-  | 'debits_posted'
-  | 'credits_posted'
-  | 'debits_pending'
-  | 'credits_pending'
-  | 'version'
-  | 'head_hash'
->;
-
-/** Balance deltas a transfer applies to its debit and credit account. */
-interface Deltas {
-  debitsPosted: bigint;
-  creditsPosted: bigint;
-  debitsPending: bigint;
-  creditsPending: bigint;
-}
+/** A single-phase transfer: posted at once. */
+export type SingleTransfer = Extract<TransferRequest, { kind: 'single' | 'pending' }> & {
+  kind: 'single';
+};
 
 /**
  * The double-entry ledger. Every call runs inside the caller's transaction (`tx.manager`), so a
@@ -109,13 +98,7 @@ export class Ledger {
     // Locks both accounts in id order. For a hold's post or void the same statement — run once
     // the hold is locked, so it sees every resolution committed before — says whether the hold
     // was resolved already. A repeat of this very transfer is caught by the write's ON CONFLICT.
-    const accounts: (LockedAccount & { resolved: boolean })[] = await manager.query(
-      `SELECT id, currency, debits_must_not_exceed_credits, debits_posted, credits_posted, debits_pending,
-              credits_pending, version, head_hash,
-              $2::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM payments.transfers WHERE pending_id = $2) AS resolved
-         FROM payments.accounts WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [[debitId, creditId], pending?.id ?? null],
-    );
+    const locked = await lockAccounts(manager, [debitId, creditId], pending?.id ?? null);
     // A refusal is for a new transfer only: a repeat of one that happened answers with it.
     const refuse = async (reason: LedgerFailure): Promise<TransferResult> => {
       const existing = await this.find(manager, req.id);
@@ -127,27 +110,19 @@ export class Ledger {
       amount = req.amount;
     } else {
       const hold = pending!; // found and locked above
-      if (accounts[0]?.resolved) return refuse('pending_already_resolved');
+      if (locked[0]?.resolved) return refuse('pending_already_resolved');
       if (req.kind === 'post_pending' && hold.timeoutAt && hold.timeoutAt.getTime() <= Date.now()) {
         return refuse('pending_expired');
       }
       amount = req.kind === 'post_pending' ? (req.amount ?? hold.amount) : hold.amount;
       if (amount <= 0n || amount > hold.amount) return refuse('exceeds_pending_amount');
     }
-    const debit = accounts.find((a) => a.id === debitId);
-    const credit = accounts.find((a) => a.id === creditId);
-    if (!debit || !credit) return refuse('account_not_found');
-    if (debit.currency.trim() !== currency || credit.currency.trim() !== currency)
-      return refuse('currency_mismatch');
+    const accounts = new Map<string, LockedAccount>(locked.map((a) => [a.id, a]));
+    const checked = this.check(accounts, debitId, creditId, currency!, amount, req.kind);
+    if (checked) return refuse(checked);
 
-    const zero: Deltas = {
-      debitsPosted: 0n,
-      creditsPosted: 0n,
-      debitsPending: 0n,
-      creditsPending: 0n,
-    };
-    const d = { ...zero };
-    const c = { ...zero };
+    const d = noDeltas();
+    const c = noDeltas();
     switch (req.kind) {
       case 'single':
         d.debitsPosted = amount;
@@ -168,72 +143,115 @@ export class Ledger {
         c.creditsPending = -pending!.amount;
         break;
     }
-    if (debit.debits_must_not_exceed_credits && (req.kind === 'single' || req.kind === 'pending')) {
-      const available =
-        BigInt(debit.credits_posted) - BigInt(debit.debits_posted) - BigInt(debit.debits_pending);
-      if (available < amount) return refuse('insufficient_funds');
-    }
-
     const createdAt = new Date();
     const timeoutSeconds = req.kind === 'pending' ? req.timeoutSeconds : undefined;
-    const timeoutAt = timeoutSeconds ? new Date(createdAt.getTime() + timeoutSeconds * 1000) : null;
-    const entries = [
-      this.nextEntry(debit, d, 'debit', amount, req.kind, req.id, createdAt),
-      this.nextEntry(credit, c, 'credit', amount, req.kind, req.id, createdAt),
-    ];
-    // The transfer, its two entries and both balances in one statement (one round trip).
-    const [row] = (await manager.query(
-      `WITH t AS (
-         INSERT INTO payments.transfers (id, debit_account_id, credit_account_id, amount, currency, kind, pending_id, timeout_at, saga_id, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING RETURNING *
-       ), e AS (
-         INSERT INTO payments.entries (id, account_id, version, transfer_id, transfer_kind, side, amount, debits_posted,
-                                       credits_posted, debits_pending, credits_pending, prev_hash, hash, created_at)
-         SELECT * FROM unnest($11::uuid[], $12::uuid[], $13::bigint[], $14::uuid[], $15::text[], $16::text[], $17::bigint[],
-                              $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::text[], $23::text[], $24::timestamptz[])
-          WHERE EXISTS (SELECT 1 FROM t)
-       ), a AS (
-         UPDATE payments.accounts a
-            SET debits_posted = u.dp, credits_posted = u.cp, debits_pending = u.dpe, credits_pending = u.cpe,
-                version = u.version, head_hash = u.hash
-           FROM unnest($12::uuid[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $13::bigint[], $23::text[])
-                AS u(id, dp, cp, dpe, cpe, version, hash)
-          WHERE a.id = u.id AND EXISTS (SELECT 1 FROM t)
-       )
-       SELECT * FROM t`,
-      [
-        req.id,
-        debitId,
-        creditId,
-        amount.toString(),
-        currency,
-        req.kind,
-        pending?.id ?? null,
-        timeoutAt,
-        req.sagaId ?? null,
-        createdAt,
-        entries.map(() => uuidv7()),
-        entries.map((e) => e.accountId),
-        entries.map((e) => e.version),
-        entries.map((e) => e.transferId),
-        entries.map((e) => e.transferKind),
-        entries.map((e) => e.side),
-        entries.map((e) => e.amount),
-        entries.map((e) => e.debitsPosted),
-        entries.map((e) => e.creditsPosted),
-        entries.map((e) => e.debitsPending),
-        entries.map((e) => e.creditsPending),
-        entries.map((e) => e.prevHash),
-        entries.map((e) => e.hash),
-        entries.map(() => createdAt),
-      ],
-    )) as TransferRow[];
+    const posting = post(accounts.get(debitId)!, accounts.get(creditId)!, d, c, {
+      id: req.id,
+      debitAccountId: debitId,
+      creditAccountId: creditId,
+      amount,
+      currency: currency!,
+      kind: req.kind,
+      pendingId: pending?.id ?? null,
+      timeoutAt: timeoutSeconds ? new Date(createdAt.getTime() + timeoutSeconds * 1000) : null,
+      sagaId: req.sagaId ?? null,
+      createdAt,
+    });
+    const [row] = await writePostings(manager, [posting], [...accounts.values()]);
     if (row) return { ok: true, transfer: toTransferRecord(row), duplicate: false };
     // The same id committed by a concurrent attempt after our check: nothing was written; answer
     // with the transfer that was (never a unique violation).
     const existing = await this.find(manager, req.id);
     if (!existing) throw new Error(`ledger transfer ${req.id} conflicted but is not there`);
     return { ok: true, transfer: existing, duplicate: true };
+  }
+
+  /**
+   * Many single-phase transfers at once (a group commit's): every account of the batch locked in
+   * one statement, each transfer checked and applied in order against the balances the ones
+   * before it left, and all of them written in one statement. For new transfer ids only (made
+   * with their saga in this transaction): should one exist already, this throws, and the caller's
+   * transaction rolls back.
+   */
+  async postMany(manager: EntityManager, reqs: SingleTransfer[]): Promise<TransferResult[]> {
+    const ids = [...new Set(reqs.flatMap((r) => [r.debitAccountId, r.creditAccountId]))];
+    const accounts = new Map<string, LockedAccount>(
+      (await lockAccounts(manager, ids, null)).map((a) => [a.id, a]),
+    );
+    const createdAt = new Date();
+    const postings: Posting[] = [];
+    const results: (TransferResult | Posting)[] = reqs.map((req) => {
+      const refused = this.check(
+        accounts,
+        req.debitAccountId,
+        req.creditAccountId,
+        req.currency,
+        req.amount,
+        'single',
+      );
+      if (refused) return { ok: false, reason: refused };
+      const d = { ...noDeltas(), debitsPosted: req.amount };
+      const c = { ...noDeltas(), creditsPosted: req.amount };
+      const posting = post(
+        accounts.get(req.debitAccountId)!,
+        accounts.get(req.creditAccountId)!,
+        d,
+        c,
+        {
+          id: req.id,
+          debitAccountId: req.debitAccountId,
+          creditAccountId: req.creditAccountId,
+          amount: req.amount,
+          currency: req.currency,
+          kind: 'single',
+          pendingId: null,
+          timeoutAt: null,
+          sagaId: req.sagaId ?? null,
+          createdAt,
+        },
+      );
+      postings.push(posting);
+      return posting;
+    });
+    if (!postings.length) return results as TransferResult[];
+    const touched = [...new Set(postings.flatMap((p) => [p.debitAccountId, p.creditAccountId]))];
+    const rows = await writePostings(
+      manager,
+      postings,
+      touched.map((id) => accounts.get(id)!),
+    );
+    if (rows.length !== postings.length)
+      throw new Error('ledger postMany: a transfer id existed already; nothing was written');
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return results.map((r) =>
+      'entries' in r
+        ? { ok: true, transfer: toTransferRecord(byId.get(r.id)!), duplicate: false }
+        : r,
+    );
+  }
+
+  /** Why a transfer between two locked accounts is refused as they stand; undefined: it is not. */
+  private check(
+    accounts: Map<string, LockedAccount>,
+    debitId: string,
+    creditId: string,
+    currency: string,
+    amount: bigint,
+    kind: TransferKind,
+  ): LedgerFailure | undefined {
+    if (debitId === creditId) return 'same_account';
+    const debit = accounts.get(debitId);
+    const credit = accounts.get(creditId);
+    if (!debit || !credit) return 'account_not_found';
+    if (debit.currency.trim() !== currency || credit.currency.trim() !== currency)
+      return 'currency_mismatch';
+    if (
+      debit.debits_must_not_exceed_credits &&
+      (kind === 'single' || kind === 'pending') &&
+      available(debit) < amount
+    )
+      return 'insufficient_funds';
+    return undefined;
   }
 
   async find(
@@ -255,31 +273,5 @@ export class Ledger {
       [pendingId],
     );
     return rows[0]?.kind;
-  }
-
-  private nextEntry(
-    account: LockedAccount,
-    delta: Deltas,
-    side: 'debit' | 'credit',
-    amount: bigint,
-    kind: TransferKind,
-    transferId: string,
-    createdAt: Date,
-  ) {
-    const fields = {
-      accountId: account.id,
-      version: (BigInt(account.version) + 1n).toString(),
-      transferId,
-      transferKind: kind,
-      side,
-      amount: amount.toString(),
-      debitsPosted: (BigInt(account.debits_posted) + delta.debitsPosted).toString(),
-      creditsPosted: (BigInt(account.credits_posted) + delta.creditsPosted).toString(),
-      debitsPending: (BigInt(account.debits_pending) + delta.debitsPending).toString(),
-      creditsPending: (BigInt(account.credits_pending) + delta.creditsPending).toString(),
-      createdAt: createdAt.toISOString(),
-      prevHash: account.head_hash,
-    };
-    return { ...fields, hash: entryHash(fields) };
   }
 }

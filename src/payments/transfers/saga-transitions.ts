@@ -1,11 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { backoffMs, Metrics, type Tx } from '@app/platform';
+import type { IntegrationEvent } from '@app/contracts';
+import { backoffMs, Metrics, withOrigin, type EventOrigin, type Tx } from '@app/platform';
 import { outcomeEvents } from './saga-outcome-events.js';
 import type { SagaRow, SagaState, SagaStep } from './saga.entity.js';
 import { Sagas, type SagaChange } from './sagas.js';
 
 /** What a step tells the runner: go on with the next step, or come back later. */
 export type StepOutcome = 'continue' | { waitMs: number };
+
+/** How one saga ends (SagaTransitions.finishMany); `origin`: whose its events are. */
+export interface SagaEnd<S extends SagaRow> {
+  saga: S;
+  state: Exclude<SagaState, 'PENDING'>;
+  failure: string | null;
+  detail: string;
+  patch?: Partial<S['data']>;
+  earlier?: SagaChange<S>['earlier'];
+  origin?: EventOrigin;
+}
 
 /** Waiting for an unavailable processor: 200 ms doubling per attempt, at most 30 s (jittered). */
 export function processorBackoffMs(saga: SagaRow): number {
@@ -42,7 +54,7 @@ export class SagaTransitions {
    * Ends the saga and publishes its outcome events (built from the data as committed); `earlier`
    * are history entries of steps it took within this transaction.
    */
-  async finish<S extends SagaRow>(
+  finish<S extends SagaRow>(
     tx: Tx,
     saga: S,
     state: Exclude<SagaState, 'PENDING'>,
@@ -51,19 +63,37 @@ export class SagaTransitions {
     patch?: Partial<S['data']>,
     earlier?: SagaChange<S>['earlier'],
   ): Promise<void> {
-    const data = withPatch(saga, patch);
-    await this.sagas.apply(tx, saga, {
-      step: 'done',
-      state,
-      failure,
-      event: state === 'COMPLETED' ? 'completed' : 'failed',
-      detail,
-      data,
-      earlier,
+    return this.finishMany(tx, [{ saga, state, failure, detail, patch, earlier }]);
+  }
+
+  /** Ends many sagas in one statement and one outbox write (a group commit's), each as `finish`. */
+  async finishMany<S extends SagaRow>(tx: Tx, ends: SagaEnd<S>[]): Promise<void> {
+    const events: IntegrationEvent[] = [];
+    const changes = ends.map(({ saga, state, failure, detail, patch, earlier, origin }) => {
+      const data = withPatch(saga, patch);
+      const outcome = outcomeEvents(
+        { ...saga, data: data ?? saga.data } as SagaRow,
+        state,
+        failure,
+      );
+      events.push(...(origin ? withOrigin(origin, outcome) : outcome));
+      const change: SagaChange<S> = {
+        step: 'done',
+        state,
+        failure,
+        event: state === 'COMPLETED' ? 'completed' : 'failed',
+        detail,
+        data,
+        earlier,
+      };
+      return { saga, change };
     });
-    const events = outcomeEvents({ ...saga, data: data ?? saga.data } as SagaRow, state, failure);
+    await this.sagas.applyMany(tx, changes);
     if (events.length) await tx.publish(...events);
-    tx.afterCommit(() => this.metrics.sagaOutcomes.inc({ saga: saga.kind, outcome: state }));
+    tx.afterCommit(() => {
+      for (const { saga, state } of ends)
+        this.metrics.sagaOutcomes.inc({ saga: saga.kind, outcome: state });
+    });
   }
 
   /**

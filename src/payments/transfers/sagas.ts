@@ -63,29 +63,44 @@ export class Sagas {
    * makes a repeated request or event a no-op.
    */
   async create<K extends SagaKind>(tx: Tx, saga: NewSaga<K>): Promise<SagaRow<K> | undefined> {
-    const id = saga.id ?? uuidv7();
+    const [created] = await this.createMany(tx, [saga]);
+    return created;
+  }
+
+  /**
+   * Sagas created together (a group commit's), as `create` each: answers one entry per saga,
+   * in order — undefined where its kind and business key existed already (or came twice).
+   */
+  async createMany<K extends SagaKind>(
+    tx: Tx,
+    sagas: NewSaga<K>[],
+  ): Promise<(SagaRow<K> | undefined)[]> {
+    const ids = sagas.map((s) => s.id ?? uuidv7());
     const rows: SagaRow<K>[] = await tx.manager.query(
       `INSERT INTO payments.sagas (id, kind, owner_id, business_key, state, step, data, deadline_at, next_run_at, history,
                                    lease_until, lease_token, attempts)
-       VALUES ($1, $2, $3, $4, 'PENDING', $5, $6, now() + make_interval(secs => $7),
-               now() + make_interval(secs => $8::double precision / 1000),
-               jsonb_build_array(jsonb_build_object('at', now(), 'step', $5::text, 'event', 'started')),
-               now() + make_interval(secs => $8::double precision / 1000), $9, 1)
+       SELECT u.id, u.kind, u.owner_id, u.business_key, 'PENDING', u.step, u.data, now() + make_interval(secs => u.deadline),
+              now() + make_interval(secs => $9::double precision / 1000),
+              jsonb_build_array(jsonb_build_object('at', now(), 'step', u.step, 'event', 'started')),
+              now() + make_interval(secs => $9::double precision / 1000), u.token, 1
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::jsonb[], $7::double precision[], $8::uuid[])
+              AS u(id, kind, owner_id, business_key, step, data, deadline, token)
        ON CONFLICT (kind, business_key) DO NOTHING
        RETURNING *`,
       [
-        id,
-        saga.kind,
-        saga.ownerId,
-        saga.businessKey,
-        FIRST_STEP[saga.kind],
-        JSON.stringify(newSagaData(saga.kind, id, saga.fields)),
-        saga.deadlineSeconds ?? this.config.PAYMENTS_SAGA_DEADLINE_SECONDS,
+        ids,
+        sagas.map((s) => s.kind),
+        sagas.map((s) => s.ownerId),
+        sagas.map((s) => s.businessKey),
+        sagas.map((s) => FIRST_STEP[s.kind]),
+        sagas.map((s, i) => JSON.stringify(newSagaData(s.kind, ids[i]!, s.fields))),
+        sagas.map((s) => s.deadlineSeconds ?? this.config.PAYMENTS_SAGA_DEADLINE_SECONDS),
+        sagas.map(() => uuidv7()),
         this.config.PAYMENTS_SAGA_LEASE_MS,
-        uuidv7(),
       ],
     );
-    return rows[0];
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id));
   }
 
   /** Leases a pending saga that is free (or whose runner's lease expired). */
@@ -117,35 +132,48 @@ export class Sagas {
    * the run goes on from the committed row, never from one that rolled back.
    */
   async apply<S extends SagaRow>(tx: Tx, saga: S, change: SagaChange<S>): Promise<void> {
+    await this.applyMany(tx, [{ saga, change }]);
+  }
+
+  /** Changes of many sagas in one statement (a group commit's), each as `apply`. */
+  async applyMany<S extends SagaRow>(
+    tx: Tx,
+    changes: { saga: S; change: SagaChange<S> }[],
+  ): Promise<void> {
+    const col = <T>(f: (c: { saga: S; change: SagaChange<S> }) => T) => changes.map(f);
     const [rows] = (await tx.manager.query(
-      `UPDATE payments.sagas
-          SET lease_until = CASE WHEN COALESCE($3, state) = 'PENDING'
+      `UPDATE payments.sagas s
+          SET lease_until = CASE WHEN COALESCE(u.state, s.state) = 'PENDING'
                                  THEN now() + make_interval(secs => $9::double precision / 1000) END,
-              lease_token = CASE WHEN COALESCE($3, state) = 'PENDING' THEN lease_token END,
-              step = COALESCE($2, step), state = COALESCE($3, state), data = COALESCE($4::jsonb, data),
-              failure_reason = CASE WHEN $5::boolean THEN $6 ELSE failure_reason END,
-              history = CASE WHEN $7::jsonb IS NULL THEN history
-                        ELSE history || (SELECT jsonb_agg(jsonb_build_object('at', now(), 'step', COALESCE(e->>'step', step),
-                                                                             'event', e->>'event', 'detail', e->>'detail') ORDER BY i)
-                                           FROM jsonb_array_elements($7::jsonb) WITH ORDINALITY AS x(e, i)) END,
+              lease_token = CASE WHEN COALESCE(u.state, s.state) = 'PENDING' THEN s.lease_token END,
+              step = COALESCE(u.step, s.step), state = COALESCE(u.state, s.state), data = COALESCE(u.data, s.data),
+              failure_reason = CASE WHEN u.set_failure THEN u.failure ELSE s.failure_reason END,
+              history = CASE WHEN u.history IS NULL THEN s.history
+                        ELSE s.history || (SELECT jsonb_agg(jsonb_build_object('at', now(), 'step', COALESCE(e->>'step', s.step),
+                                                                               'event', e->>'event', 'detail', e->>'detail') ORDER BY i)
+                                             FROM jsonb_array_elements(u.history) WITH ORDINALITY AS x(e, i)) END,
               updated_at = now()
-        WHERE id = $1 AND lease_token = $8 AND state = 'PENDING'
-        RETURNING *`,
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::boolean[], $6::text[], $7::jsonb[], $8::uuid[])
+              AS u(id, step, state, data, set_failure, failure, history, token)
+        WHERE s.id = u.id AND s.lease_token = u.token AND s.state = 'PENDING'
+        RETURNING s.*`,
       [
-        saga.id,
-        change.step ?? null,
-        change.state ?? null,
-        change.data ? JSON.stringify(change.data) : null,
-        change.failure !== undefined,
-        change.failure ?? null,
-        historyOf(change),
-        saga.lease_token,
+        col((c) => c.saga.id),
+        col((c) => c.change.step ?? null),
+        col((c) => c.change.state ?? null),
+        col((c) => (c.change.data ? JSON.stringify(c.change.data) : null)),
+        col((c) => c.change.failure !== undefined),
+        col((c) => c.change.failure ?? null),
+        col((c) => historyOf(c.change)),
+        col((c) => c.saga.lease_token),
         this.config.PAYMENTS_SAGA_LEASE_MS,
       ],
     )) as [S[], number];
-    const row = rows[0];
-    if (!row) throw new LeaseLost();
-    tx.afterCommit(() => Object.assign(saga, row));
+    if (rows.length !== changes.length) throw new LeaseLost();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    tx.afterCommit(() => {
+      for (const { saga } of changes) Object.assign(saga, byId.get(saga.id));
+    });
   }
 
   /** Appends to the history outside a step's transaction (errors, refused refunds). */
