@@ -1,4 +1,6 @@
+import { Metrics } from '@app/platform';
 import { createTestApp, eventually, type TestApp, type TestUser } from '@app/testing';
+import { v7 as uuidv7 } from 'uuid';
 import { SANDBOX_CARDS } from '../../src/payments/processor/sandbox-processor.js';
 import { SagaFaults } from '../../src/payments/transfers/saga-faults.js';
 
@@ -31,6 +33,17 @@ async function setup(t: TestApp, user: TestUser, funds = 0) {
     expect(topUp.json().status).toBe('COMPLETED');
   }
   return { account, card };
+}
+
+/** The wallet-transfer batches so far: how many, and how many transfers they held. */
+async function batchStats(metrics: Metrics) {
+  const { values } = await metrics.groupCommitBatch.get();
+  const of = (name: string) =>
+    values.find((v) => v.metricName === name && v.labels.batch === 'wallet_transfers')?.value ?? 0;
+  return {
+    sum: of('five_group_commit_batch_size_sum'),
+    count: of('five_group_commit_batch_size_count'),
+  };
 }
 
 const balance = async (t: TestApp, user: TestUser, id: string) =>
@@ -458,6 +471,57 @@ describe('payments: accounts, top-ups and transfers over HTTP', () => {
       expect.arrayContaining(['held', 'hold_expired', 'failed']),
     );
     expect(await balance(t, alice, aliceAccount.id)).toEqual(before);
+  });
+
+  it('concurrent transfers share transactions (group commit); each keeps its own outcome and event, and none overdraws', async () => {
+    const carol = await t.newUser();
+    const { account: carolAccount } = await setup(t, carol, 1_000);
+    const metrics = t.resolve(Metrics);
+    const batchesBefore = await batchStats(metrics);
+    const sent = Array.from({ length: 24 }, () => ({ key: key(), correlationId: uuidv7() }));
+    const answers = await Promise.all(
+      sent.map(({ key: k, correlationId }) =>
+        t.post(
+          '/v1/payments/transfers',
+          {
+            fromAccountId: carolAccount.id,
+            toAccountId: bobAccount.id,
+            amount: 100,
+            currency: 'EUR',
+          },
+          {
+            token: carol.accessToken,
+            headers: { 'idempotency-key': k, 'x-correlation-id': correlationId },
+          },
+        ),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual(answers.map(() => 201));
+    const outcomes = answers.map((a) => a.json());
+    expect(outcomes.filter((o) => o.status === 'COMPLETED')).toHaveLength(10);
+    expect(outcomes.filter((o) => o.status === 'FAILED').map((o) => o.failureReason)).toEqual(
+      Array(14).fill('insufficient_funds'),
+    );
+    expect(await balance(t, carol, carolAccount.id)).toEqual({
+      posted: 0,
+      pending: 0,
+      available: 0,
+    });
+    // Some of them shared a batch.
+    const batchesAfter = await batchStats(metrics);
+    const items = batchesAfter.sum - batchesBefore.sum;
+    const batches = batchesAfter.count - batchesBefore.count;
+    expect(items).toBe(24);
+    expect(batches).toBeLessThan(24);
+    // Each outcome event carries the correlation id of the request it answers.
+    const rows: { correlation_id: string; transfer_id: string }[] = await t.dataSource.query(
+      `SELECT correlation_id, payload->>'transferId' AS transfer_id FROM platform.outbox
+        WHERE type IN ('payments.transfer-completed', 'payments.transfer-failed') AND payload->>'transferId' = ANY($1)`,
+      [outcomes.map((o) => o.id)],
+    );
+    expect(rows).toHaveLength(24);
+    const sentFor = new Map(outcomes.map((o, i) => [o.id, sent[i]!.correlationId]));
+    for (const r of rows) expect(r.correlation_id).toBe(sentFor.get(r.transfer_id));
   });
 
   it('the ledger verifies after all of the above', async () => {
