@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { BenchApp } from './app.js';
 import { dropDatabase, exec, freshDatabase, machineFacts } from './env.js';
 import { runScenario, table, writeReports, type Result, type Scenario } from './harness.js';
-import { p1, p1c, p3c } from './scenarios/http.js';
+import { p1, p3c } from './scenarios/http.js';
 import { InProcessApp, p6, p9 } from './scenarios/inprocess.js';
 import { p7 } from './scenarios/relay.js';
 import { p2 } from './scenarios/orders.js';
@@ -37,9 +37,9 @@ async function main(): Promise<number> {
   await app.start();
   await inproc.start();
   const scenarios: Scenario[] = [
-    p1(1),
-    p1(10),
-    p1c(),
+    p1('P1a', 1, 'fastify'),
+    p1('P1b', 10, 'fastify'),
+    p1('P1c', 1, 'nest'),
     p3c(app),
     p3a(app, PGBENCH_DB),
     p3b(app, PGBENCH_DB),

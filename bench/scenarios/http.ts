@@ -4,8 +4,6 @@ import { APP_URL, type BenchApp } from '../app.js';
 import { startProcess, stopProcess } from '../env.js';
 import type { Measurement, Scenario } from '../harness.js';
 
-const ANCHOR_PORT = 3951;
-
 export function duration(quick: boolean) {
   return quick ? 1 : 8;
 }
@@ -20,35 +18,45 @@ const measure = (r: autocannon.Result, label: string): Measurement => {
   return { value: r.requests.average, notes: { [`${label} p99 ms`]: r.latency.p99 } };
 };
 
-/** P1: the full Nest pipeline (guards, pipes, interceptors, logging) vs a bare Fastify route. */
-export function p1(pipelining: 1 | 10): Scenario {
+/** What P1 compares the app's GET /health/live with: a process of bench/anchors/. */
+const P1_ANCHORS = {
+  /** A bare Fastify route: what the whole Nest pipeline costs. */
+  fastify: { script: 'raw-fastify', port: 3951, label: 'raw Fastify', target: 0.7 },
+  /**
+   * Nest 12 on Fastify with nothing added (bench/anchors/bare-nest.ts): what the platform's own
+   * layers cost on top of Nest (context, headers, guards, metrics, logs).
+   */
+  nest: { script: 'bare-nest', port: 3952, label: 'bare Nest 12 + Fastify', target: 0.8 },
+} as const;
+
+/** P1a/b/c: the full pipeline (guards, pipes, interceptors, logging) against an anchor app. */
+export function p1(
+  id: 'P1a' | 'P1b' | 'P1c',
+  pipelining: 1 | 10,
+  against: keyof typeof P1_ANCHORS,
+): Scenario {
+  const a = P1_ANCHORS[against];
+  const url = `http://127.0.0.1:${a.port}/health/live`;
   let anchor: ChildProcess | undefined;
   return {
-    id: pipelining === 1 ? 'P1a' : 'P1b',
-    title: `GET /health/live, ${pipelining} pipelined`,
+    id,
+    title: `GET /health/live, ${pipelining} pipelined${against === 'nest' ? ', vs a bare Nest app' : ''}`,
     unit: 'req/s',
     better: 'higher',
     model: 'closed',
-    target: 0.7,
+    target: a.target,
     setup: async () => {
       anchor = await startProcess(
-        ['dist/bench/anchors/raw-fastify.js'],
-        { PORT: String(ANCHOR_PORT) },
-        `http://127.0.0.1:${ANCHOR_PORT}/health/live`,
+        [`dist/bench/anchors/${a.script}.js`],
+        { PORT: String(a.port) },
+        url,
       );
     },
     teardown: () => stopProcess(anchor),
     anchor: {
-      label: 'raw Fastify',
+      label: a.label,
       run: async (quick) =>
-        measure(
-          await load({
-            url: `http://127.0.0.1:${ANCHOR_PORT}/health/live`,
-            pipelining,
-            duration: duration(quick),
-          }),
-          'anchor',
-        ),
+        measure(await load({ url, pipelining, duration: duration(quick) }), 'anchor'),
     },
     app: {
       label: 'app',
@@ -57,48 +65,6 @@ export function p1(pipelining: 1 | 10): Scenario {
           await load({ url: `${APP_URL}/health/live`, pipelining, duration: duration(quick) }),
           'app',
         ),
-    },
-  };
-}
-
-const BARE_NEST_PORT = 3952;
-
-/**
- * P1c: the same route against Nest 12 on Fastify with nothing added (bench/anchors/bare-nest.ts):
- * what the platform's own layers cost on top of Nest (context, headers, guards, metrics, logs).
- */
-export function p1c(): Scenario {
-  let anchor: ChildProcess | undefined;
-  return {
-    id: 'P1c',
-    title: 'GET /health/live vs a bare Nest app, 1 pipelined',
-    unit: 'req/s',
-    better: 'higher',
-    model: 'closed',
-    target: 0.8,
-    setup: async () => {
-      anchor = await startProcess(
-        ['dist/bench/anchors/bare-nest.js'],
-        { PORT: String(BARE_NEST_PORT) },
-        `http://127.0.0.1:${BARE_NEST_PORT}/health/live`,
-      );
-    },
-    teardown: () => stopProcess(anchor),
-    anchor: {
-      label: 'bare Nest 12 + Fastify',
-      run: async (quick) =>
-        measure(
-          await load({
-            url: `http://127.0.0.1:${BARE_NEST_PORT}/health/live`,
-            duration: duration(quick),
-          }),
-          'anchor',
-        ),
-    },
-    app: {
-      label: 'app',
-      run: async (quick) =>
-        measure(await load({ url: `${APP_URL}/health/live`, duration: duration(quick) }), 'app'),
     },
   };
 }
