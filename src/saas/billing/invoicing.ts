@@ -107,6 +107,10 @@ export class Invoicing {
       period.end.getTime() + this.config.SAAS_INVOICE_GRACE_SECONDS * 1000,
     );
     return this.transactions.run(async ({ manager }) => {
+      // Numbers are the tenant's count + 1: two closers drafting two periods of one tenant at
+      // once would both take the same one. The tenant's row lock orders them (finalize takes it
+      // too), and the insert, a statement of its own, then counts what the other committed.
+      await manager.query(`SELECT 1 FROM saas.tenants WHERE id = $1 FOR UPDATE`, [tenant.id]);
       const lines = priceUsage(PLANS[tenant.plan], await this.usageOf(manager, tenant.id, period));
       const total = lines.reduce((s, l) => s + l.amount, 0);
       const id = uuidv7();
