@@ -135,22 +135,23 @@ export class FraudEngine {
    * leaves the amount windows — they hold money held or moved — and stays in the count windows,
    * where repeated failures are what card testing looks like.
    */
-  async release(ctx: FraudContext): Promise<void> {
-    const keys = this.windowsOf(ctx)
-      .filter((w) => w.rule.measure === 'amount')
-      .map((w) => w.key);
-    if (!keys.length) return;
-    const pipeline = this.redis.client.pipeline();
-    for (const key of keys) pipeline.zrem(key, member(ctx));
-    await pipeline.exec();
+  release(ctx: FraudContext): Promise<void> {
+    return this.leave(ctx, (rule) => rule.measure === 'amount');
   }
 
   /**
    * A payment that was evaluated and then never happened (its reference turned out to be taken):
    * it leaves every window, count windows too.
    */
-  async forget(ctx: FraudContext): Promise<void> {
-    const keys = this.windowsOf(ctx).map((w) => w.key);
+  forget(ctx: FraudContext): Promise<void> {
+    return this.leave(ctx, () => true);
+  }
+
+  /** Takes the payment out of its windows whose rule `which` picks. */
+  private async leave(ctx: FraudContext, which: (rule: VelocityRule) => boolean): Promise<void> {
+    const keys = this.windowsOf(ctx)
+      .filter((w) => which(w.rule))
+      .map((w) => w.key);
     if (!keys.length) return;
     const pipeline = this.redis.client.pipeline();
     for (const key of keys) pipeline.zrem(key, member(ctx));

@@ -50,10 +50,7 @@ export class SagaTransitions {
     return this.sagas.apply(tx, saga, { step, event, detail, data: withPatch(saga, patch) });
   }
 
-  /**
-   * Ends the saga and publishes its outcome events (built from the data as committed); `earlier`
-   * are history entries of steps it took within this transaction.
-   */
+  /** Ends the saga and publishes its outcome events (built from the data as committed). */
   finish<S extends SagaRow>(
     tx: Tx,
     saga: S,
@@ -61,12 +58,14 @@ export class SagaTransitions {
     failure: string | null,
     detail: string,
     patch?: Partial<S['data']>,
-    earlier?: SagaChange<S>['earlier'],
   ): Promise<void> {
-    return this.finishMany(tx, [{ saga, state, failure, detail, patch, earlier }]);
+    return this.finishMany(tx, [{ saga, state, failure, detail, patch }]);
   }
 
-  /** Ends many sagas in one statement and one outbox write (a group commit's), each as `finish`. */
+  /**
+   * Ends many sagas in one statement and one outbox write (a group commit's), each as `finish`;
+   * an end's `earlier` are history entries of steps it took within this transaction.
+   */
   async finishMany<S extends SagaRow>(tx: Tx, ends: SagaEnd<S>[]): Promise<void> {
     const events: IntegrationEvent[] = [];
     const changes = ends.map(({ saga, state, failure, detail, patch, earlier, origin }) => {
