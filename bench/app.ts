@@ -43,7 +43,13 @@ export class BenchApp {
   adminToken!: string;
   private tokens!: AccessTokens;
 
-  async start(): Promise<void> {
+  /** The server's process id (its memory is sampled by the scale series). */
+  get pid(): number {
+    return this.child!.pid!;
+  }
+
+  /** `overrides`: environment for one run's needs (the scale series' celebrity threshold). */
+  async start(overrides: Record<string, string> = {}): Promise<void> {
     this.url = await freshDatabase(DB);
     await clearRedis(PREFIX);
     this.env = {
@@ -65,10 +71,20 @@ export class BenchApp {
       SAAS_BILLING_PERIOD_SECONDS: '60',
       SAAS_INVOICE_GRACE_SECONDS: '5',
       SAAS_BILLING_EVERY_MS: '2000',
+      ...overrides,
     };
     this.child = await startProcess(['dist/src/main.js'], this.env, `${APP_URL}/health/ready`);
     this.tokens = new AccessTokens(loadConfig(this.env, []));
     this.adminToken = (await this.post('/v1/identity/login', ADMIN)).accessToken;
+  }
+
+  /**
+   * The server stopped and started again on the same database and Redis (the scale series
+   * measure each size on a fresh process, so its memory reflects the data, not the run so far).
+   */
+  async restart(): Promise<void> {
+    await stopProcess(this.child);
+    this.child = await startProcess(['dist/src/main.js'], this.env, `${APP_URL}/health/ready`);
   }
 
   async stop(): Promise<void> {

@@ -19,6 +19,10 @@ export const BENCH_SECRETS = {
 const BASE_DB = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
+/** A UUID v7 made in SQL from the clock (what `uuid` makes in the app), for rows seeded in bulk. */
+export const SQL_UUID_V7 = `(lpad(to_hex(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')
+  || '7' || substr(md5(random()::text), 1, 3) || '8' || substr(md5(random()::text), 1, 15))::uuid`;
+
 export function dbUrl(name: string): string {
   const u = new URL(BASE_DB);
   u.pathname = `/${name}`;

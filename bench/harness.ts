@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scaleSection } from './scale.js';
 
 /**
  * The benchmark harness. Machines here are shared and noisy, so every figure is a ratio of the
@@ -237,6 +238,10 @@ export function writeReports(
   writeFileSync(join(dir, `${stamp}.json`), JSON.stringify({ quick, machine, results }, null, 2));
   // Only a full run of every scenario becomes `latest` (the committed report).
   const name = quick ? 'quick' : partial ? 'partial' : 'latest';
-  writeFileSync(join(dir, `${name}.md`), markdown(results, machine, quick));
+  const scale = name === 'latest' ? scaleSection(dir) : '';
+  writeFileSync(
+    join(dir, `${name}.md`),
+    markdown(results, machine, quick) + (scale ? `\n${scale}` : ''),
+  );
   writeFileSync(join(dir, `${name}.svg`), chart(results));
 }

@@ -13,11 +13,21 @@ import { p4d } from './scenarios/social-graphql.js';
 import { streamingEncode } from './scenarios/streaming-encode.js';
 import { p5c } from './scenarios/streaming-playback.js';
 import { p8a, p8b, p8c } from './scenarios/saas.js';
+import {
+  runSeries,
+  scaleMarkdown,
+  writeScaleReports,
+  type ScaleResult,
+  type ScaleSeries,
+} from './scale.js';
+import { scaleSearch, scaleTransfers } from './scenarios/scale-data.js';
+import { scaleFanOut, scaleRelay } from './scenarios/scale-feed.js';
 
 /**
  * `npm run bench` — every scenario against its anchor, interleaved, on this machine.
  * `-- --quick`: a few seconds each (structure and invariants only, never timings);
- * `-- --only=P1a,P3a`: a subset.
+ * `-- --only=P1a,P3a`: a subset; `-- --scale`: the scale series instead (bench/scale.ts), which
+ * `--only=S1,S3` narrows too.
  */
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -25,11 +35,57 @@ const only = args
   .find((a) => a.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
+const scale = args.includes('--scale');
 const rounds = quick ? 1 : 3;
 const PGBENCH_DB = 'fb_bench_pgbench';
 const log = (m: string) => console.error(`[bench] ${m}`);
 
+/** The scale series, on an app whose celebrity threshold lets a 100k-follower author fan out. */
+async function scaleRun(): Promise<number> {
+  const results: ScaleResult[] = [];
+  let failed = 0;
+  const run = async (series: ScaleSeries[]) => {
+    for (const s of series.filter((x) => !only || only.includes(x.id))) {
+      try {
+        results.push(await runSeries(s, log));
+      } catch (err) {
+        failed++;
+        log(`${s.id} FAILED: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  // The relay first, on a quiet machine: the app's million-row database, its autovacuum and
+  // checkpoints (and this process's load-generator garbage) would otherwise be what the
+  // commit → consumer lag and this process's memory measure.
+  const inproc = new InProcessApp();
+  try {
+    await inproc.start();
+    await run([scaleRelay(inproc)]);
+  } finally {
+    await inproc.stop();
+  }
+  const app = new BenchApp();
+  try {
+    await app.start({ SOCIAL_CELEBRITY_THRESHOLD: '1000000' });
+    const pid = () => app.pid;
+    const restart = () => app.restart();
+    await run(
+      [scaleSearch(app, pid), scaleTransfers(app, pid), scaleFanOut(app, pid)].map((s) => ({
+        ...s,
+        restart,
+      })),
+    );
+  } finally {
+    await app.stop();
+  }
+  console.log(scaleMarkdown(results, new Date().toISOString()));
+  // Only a run of every series replaces the committed section.
+  if (!only && !failed) writeScaleReports(join(process.cwd(), 'bench', 'results'), results);
+  return failed;
+}
+
 async function main(): Promise<number> {
+  if (scale) return scaleRun();
   const pgbenchUrl = await freshDatabase(PGBENCH_DB);
   await exec('pgbench', ['-h', '127.0.0.1', '-U', 'postgres', '-i', '-q', '-s', '1', PGBENCH_DB]);
   const app = new BenchApp();

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { AppModule } from '../../src/app.module.js';
 import { CONTEXTS } from '../../src/contexts.js';
 import { BenchModule, counters, InProcessEvent, NOOP_QUEUE } from '../anchors/noop-modules.js';
-import { BENCH_SECRETS, clearRedis, dropDatabase, freshDatabase, REDIS_URL } from '../env.js';
+import { BENCH_SECRETS, clearRedis, dropDatabase, freshDatabase, REDIS_URL, sql } from '../env.js';
 import type { Scenario } from '../harness.js';
 
 const DB = 'fb_bench_inproc';
@@ -39,6 +39,10 @@ export class InProcessApp {
       { logger: false },
     );
     await this.ctx.init();
+  }
+
+  query<T = any>(text: string, params: unknown[] = []): Promise<T[]> {
+    return sql(this.url, text, params) as Promise<T[]>;
   }
 
   async stop(): Promise<void> {

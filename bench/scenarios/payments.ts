@@ -7,12 +7,12 @@ import { exec, pgbenchTps } from '../env.js';
 import type { Measurement, Scenario } from '../harness.js';
 import { duration, load } from './http.js';
 
-interface Wallet {
+export interface Wallet {
   id: string;
   token: string;
 }
 
-async function fundedWallets(app: BenchApp, n: number, amount: number): Promise<Wallet[]> {
+export async function fundedWallets(app: BenchApp, n: number, amount: number): Promise<Wallet[]> {
   const users = await app.customers(n);
   const cards = await app.cards(users.map((u) => u.id));
   const wallets: Wallet[] = [];
@@ -59,7 +59,7 @@ const transfersMeasure = (r: autocannon.Result): Measurement => {
 };
 
 /** Closed-model load of POST /v1/payments/transfers; `next` picks each request's payer, payee and key. */
-async function transferLoad(
+export async function transferLoad(
   quick: boolean,
   next: () => { token: string; key: string; body: object },
 ): Promise<Measurement> {
