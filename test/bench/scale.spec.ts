@@ -23,6 +23,7 @@ function series(cost: Record<string, (n: number) => number>, sizes = [1_000, 10_
       { name: 'lookup', unit: 'ms', expect: 'flat' },
       { name: 'scan', unit: 'ms', expect: 'linear' },
       { name: 'sort', unit: 'ms', expect: 'flat' },
+      { name: 'rate', unit: 'req/s', expect: 'flat', better: 'higher' },
     ],
     pid: () => process.pid,
     grow: async (n) => void grown.push(n),
@@ -61,20 +62,21 @@ describe('scale series', () => {
       lookup: () => 3,
       scan: (n) => n / 100,
       sort: (n) => (n * Math.log2(n)) / 1000,
+      rate: (n) => 1e6 / n,
     });
     const r = await runSeries(s, () => {});
     // Each size grown, then the server restarted before it is measured.
     expect(grown).toEqual([1_000, -1, 10_000, -1, 100_000, -1]);
     expect(r.points.map((p) => p.figures.scan)).toEqual([10, 100, 1000]);
     const held = Object.fromEntries(r.figures.map((f) => [f.name, f.held]));
-    // n log n is not flat; n is linear; a constant is flat.
-    expect(held).toEqual({ lookup: true, scan: true, sort: false });
+    // n log n is not flat; n is linear; a constant is flat; a throughput falling with n is not.
+    expect(held).toEqual({ lookup: true, scan: true, sort: false, rate: false });
     expect(r.figures.find((f) => f.name === 'sort')!.growth).toBeGreaterThan(100);
     for (const p of r.points) expect(p.rssMb).toBeGreaterThan(10);
   });
 
   it('fails the series when an invariant breaks, after tearing down', async () => {
-    const { s } = series({ lookup: () => 1, scan: (n) => n, sort: () => 1 });
+    const { s } = series({ lookup: () => 1, scan: (n) => n, sort: () => 1, rate: () => 1 });
     let tornDown = false;
     s.invariants = async () => ['rows lost'];
     s.teardown = async () => void (tornDown = true);
@@ -94,21 +96,27 @@ describe('scale series', () => {
   it('writes the table, a line per figure, and keeps the section across full runs', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'scale-'));
     writeFileSync(join(dir, 'latest.md'), '# Benchmarks\n\n| P1a | … |\n');
-    const { s } = series({ lookup: () => 3, scan: (n) => n / 100, sort: () => 1 }, [0, 10, 1000]);
+    const { s } = series(
+      // A cost that falls and a throughput that rises with the data are flat too.
+      { lookup: (n) => 3 / (1 + n), scan: (n) => n / 100, sort: () => 1, rate: (n) => 1 + n },
+      [0, 10, 1000],
+    );
     const r = await runSeries(s, () => {});
     writeScaleReports(dir, [r]);
     const md = readFileSync(join(dir, 'latest.md'), 'utf8');
     expect(md).toContain('| P1a | … |');
     expect(md).toContain('### S9 synthetic');
-    expect(md).toMatch(/\| 1,000 \| 3\.00 \| 10\.0 \| 1\.00 \| \d+ \|/);
+    expect(md).toMatch(/\| 1,000 \| 0\.00300 \| 10\.0 \| 1\.00 \| 1,001 \| \d+ \|/);
     expect(md).toContain('- scan: linear expected');
+    expect(md).toMatch(/- lookup: flat expected; .*: held/);
+    expect(md).toMatch(/- rate: flat expected; .*: held/);
     // A second scale run replaces the section rather than appending another.
     writeScaleReports(dir, [r]);
     expect(readFileSync(join(dir, 'latest.md'), 'utf8').split('## Scale series')).toHaveLength(2);
     expect(scaleSection(dir)).toContain('### S9 synthetic');
     const svg = scaleChart([r]);
-    // Three figures and the RSS: four panels, each a line through its three sizes.
-    expect(svg.match(/<polyline/g)).toHaveLength(4);
+    // Four figures and the RSS: five panels, each a line through its three sizes.
+    expect(svg.match(/<polyline/g)).toHaveLength(5);
     expect(svg).toContain('>1k</text>');
     expect(svg).not.toContain('NaN');
   });
