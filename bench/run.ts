@@ -79,8 +79,8 @@ async function scaleRun(): Promise<number> {
     await app.stop();
   }
   console.log(scaleMarkdown(results, new Date().toISOString()));
-  // Only a run of every series replaces the committed section.
-  if (!only && !failed) writeScaleReports(join(process.cwd(), 'bench', 'results'), results);
+  // An `--only` run replaces just its series in the committed section; a failed run nothing.
+  if (!failed) writeScaleReports(join(process.cwd(), 'bench', 'results'), results, !!only);
   return failed;
 }
 

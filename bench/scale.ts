@@ -233,12 +233,23 @@ ${body.join('\n')}
 
 /**
  * Writes `scale.json` and `scale.svg`, and puts the section into `latest.md` in place of the
- * previous one (a full run's report keeps the last scale run's section: `scaleSection`).
+ * previous one (a full run's report keeps the last scale run's section: `scaleSection`). With
+ * `merge` (an `--only` run) the series measured replace theirs in the last run's, the rest stay.
  */
-export function writeScaleReports(dir: string, results: ScaleResult[]): void {
+export function writeScaleReports(dir: string, measured: ScaleResult[], merge = false): void {
   const ranAt = new Date().toISOString();
+  const file = join(dir, 'scale.json');
+  let results = measured;
+  if (merge && existsSync(file)) {
+    const last = (JSON.parse(readFileSync(file, 'utf8')) as { results: ScaleResult[] }).results;
+    const fresh = new Map(measured.map((r) => [r.id, r]));
+    results = [
+      ...last.map((r) => fresh.get(r.id) ?? r),
+      ...measured.filter((r) => !last.some((l) => l.id === r.id)),
+    ];
+  }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'scale.json'), JSON.stringify({ ranAt, results }, null, 2));
+  writeFileSync(file, JSON.stringify({ ranAt, results }, null, 2));
   writeFileSync(join(dir, 'scale.svg'), scaleChart(results));
   const latest = join(dir, 'latest.md');
   const report = existsSync(latest) ? readFileSync(latest, 'utf8') : '# Benchmarks\n\n';

@@ -110,7 +110,7 @@ export function scaleRelay(app: InProcessApp): ScaleSeries {
     title: 'outbox relay lag as dispatched history accumulates',
     sizeLabel: 'dispatched rows',
     sizes: [0, 100_000, 1_000_000],
-    figures: [{ name: 'lag p99', unit: 'ms', expect: 'flat' }],
+    figures: [{ name: 'lag p99', unit: 'ms, median of 3', expect: 'flat' }],
     pid: () => process.pid,
     grow: async (size) => {
       for (let from = have + 1; from <= size; from += 100_000) {
@@ -131,7 +131,11 @@ export function scaleRelay(app: InProcessApp): ScaleSeries {
     measure: async () => {
       // Warm-up (JIT, pool), unmeasured: the series starts on a freshly started context.
       await relayLag(app, 1000, true);
-      return { 'lag p99': (await relayLag(app, 1000, false)).p99 };
+      // The median of three windows: one stall (a checkpoint, a scheduler hiccup on 2 shared
+      // cores) delays every event in flight and owns a single window's p99.
+      const p99s: number[] = [];
+      for (let i = 0; i < 3; i++) p99s.push((await relayLag(app, 1000, false)).p99);
+      return { 'lag p99': median(p99s) };
     },
     invariants: async () => {
       const [{ u }] = await app.query<{ u: number }>(

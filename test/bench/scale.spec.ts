@@ -114,6 +114,10 @@ describe('scale series', () => {
     writeScaleReports(dir, [r]);
     expect(readFileSync(join(dir, 'latest.md'), 'utf8').split('## Scale series')).toHaveLength(2);
     expect(scaleSection(dir)).toContain('### S9 synthetic');
+    // An --only run of another series keeps S9 and adds itself after it.
+    writeScaleReports(dir, [{ ...r, id: 'S8', title: 'another' }], true);
+    const merged = readFileSync(join(dir, 'latest.md'), 'utf8');
+    expect(merged.indexOf('### S9 synthetic')).toBeLessThan(merged.indexOf('### S8 another'));
     const svg = scaleChart([r]);
     // Four figures and the RSS: five panels, each a line through its three sizes.
     expect(svg.match(/<polyline/g)).toHaveLength(5);

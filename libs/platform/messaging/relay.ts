@@ -132,6 +132,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     limit = this.config.OUTBOX_BATCH_SIZE,
   ): Promise<{ count: number; delivered: Promise<void> }> {
     const records = await this.dataSource.transaction(async (manager) => {
+      // A plain index scan of the pending index, never a bitmap scan: only a plain scan marks
+      // the entries of rows it finds already dispatched as dead (LP_DEAD), so the next claim
+      // skips them. A bitmap scan rechecks every dead entry on every claim until autovacuum
+      // comes — 20,000 of them after 20 s at 1,000 events/s, 9.3 ms a claim (scale series S4).
+      await manager.query(`SET LOCAL enable_bitmapscan = off`);
       const [claimed] = (await manager.query(
         `UPDATE platform.outbox o SET dispatched_at = now()
            FROM (SELECT id FROM platform.outbox WHERE dispatched_at IS NULL
