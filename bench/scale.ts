@@ -68,6 +68,11 @@ export const HELD = {
   rss: (growth: number) => growth <= 1.25,
 };
 
+/** Ranges [a, b] of at most `step` covering from…to: a bulk load in statements of bounded size. */
+export function* ranges(from: number, to: number, step: number): Generator<[number, number]> {
+  for (let a = from; a <= to; a += step) yield [a, Math.min(to, a + step - 1)];
+}
+
 /**
  * k in f ∝ nᵏ between the two largest sizes: the asymptotic growth, past the fixed cost per
  * request that dominates the smallest size (a 10k-product search is mostly HTTP and planning).

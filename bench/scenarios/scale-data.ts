@@ -2,7 +2,7 @@ import type autocannon from 'autocannon';
 import { v7 as uuidv7 } from 'uuid';
 import { APP_URL, type BenchApp } from '../app.js';
 import { SQL_UUID_V7 } from '../env.js';
-import type { ScaleSeries } from '../scale.js';
+import { ranges, type ScaleSeries } from '../scale.js';
 import { duration, load } from './http.js';
 import { fundedWallets, transferLoad, type Wallet } from './payments.js';
 
@@ -60,8 +60,7 @@ export function scaleSearch(app: BenchApp, pid: () => number): ScaleSeries {
               )
             ).id,
           );
-      for (let from = have + 1; from <= size; from += 50_000) {
-        const to = Math.min(size, from + 49_999);
+      for (const [from, to] of ranges(have + 1, size, 50_000)) {
         await app.query(
           `INSERT INTO commerce.products (id, sku, name, description, price, currency, category_id)
            SELECT ${SQL_UUID_V7}, 'scale-' || n,

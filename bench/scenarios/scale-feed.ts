@@ -1,20 +1,12 @@
-import { feedsHolding, seedFollows } from '../../libs/testing/social-seed.js';
+import { feedsHolding } from '../../libs/testing/social-seed.js';
 import { APP_URL, type BenchApp } from '../app.js';
 import { SQL_UUID_V7 } from '../env.js';
 import { median } from '../harness.js';
-import type { ScaleSeries } from '../scale.js';
+import { ranges, type ScaleSeries } from '../scale.js';
 import { duration, load } from './http.js';
 import type { InProcessApp } from './inprocess.js';
 import { relayLag } from './relay.js';
-import { SocialBench, type Reader } from './social-bench.js';
-
-/** Followers' keys to watch: every fan-out chunk's two ends and both ends of the list. */
-function probes(ids: string[]): string[] {
-  const at = new Set<number>();
-  for (let i = 0; i < ids.length; i += 1000) at.add(i).add(Math.min(ids.length - 1, i + 999));
-  for (let i = 0; i < 10; i++) at.add(i).add(ids.length - 1 - i);
-  return [...at].map((i) => ids[i]!);
-}
+import { probes, SocialBench, type Reader } from './social-bench.js';
 
 /**
  * S3: a post by an author with 1k, 10k and 100k followers, pushed to every follower's feed
@@ -40,23 +32,13 @@ export function scaleFanOut(app: BenchApp, pid: () => number): ScaleSeries {
     pid,
     grow: async (size) => {
       // A new author per size, followed by 20 readers with tokens and size − 20 seeded followers.
-      [author] = await bench.users(1, `s3a${size}x`);
-      readers = await bench.users(20, `s3r${size}x`);
-      await seedFollows(
-        bench.q,
-        readers.map((r) => r.id),
-        [author!.id],
-      );
-      for (const r of readers) await bench.readFeed(r.token, 20);
-      followers = [
-        ...readers.map((r) => r.id),
-        ...(await bench.followers(size - readers.length, `s3f${size}x`, [author!.id])),
-      ];
+      ({ author, readers, followers } = await bench.audience(size, 20, `s3x${size}`));
     },
     measure: async () => {
       // Warm-up on the restarted server (JIT, pool), unmeasured.
       for (const r of readers) await bench.readFeed(r.token, 20);
-      const probed = probes(followers);
+      // Fan-out chunk jobs take 1,000 followers each.
+      const probed = probes(followers, 1000);
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {
         const t0 = performance.now();
@@ -113,8 +95,7 @@ export function scaleRelay(app: InProcessApp): ScaleSeries {
     figures: [{ name: 'lag p99', unit: 'ms, median of 3', expect: 'flat' }],
     pid: () => process.pid,
     grow: async (size) => {
-      for (let from = have + 1; from <= size; from += 100_000) {
-        const to = Math.min(size, from + 99_999);
+      for (const [from, to] of ranges(have + 1, size, 100_000)) {
         await app.query(
           `INSERT INTO platform.outbox (id, type, version, occurred_at, correlation_id, causation_id, payload, created_at, dispatched_at)
            SELECT ${SQL_UUID_V7}, 'bench.history', 1, now() - interval '1 hour', 'c', 'c', jsonb_build_object('n', n),

@@ -19,6 +19,21 @@ import type { Measurement } from '../harness.js';
  */
 export type Reader = { id: string; token: string };
 
+export interface Audience {
+  author: Reader;
+  readers: Reader[];
+  followers: string[];
+}
+
+/** Followers' ids to watch for a fan-out: every `chunk`'s two ends and both ends of the list. */
+export function probes(ids: string[], chunk: number): string[] {
+  const at = new Set<number>();
+  for (let i = 0; i < ids.length; i += chunk)
+    at.add(i).add(Math.min(ids.length - 1, i + chunk - 1));
+  for (let i = 0; i < 10; i++) at.add(i).add(ids.length - 1 - i);
+  return [...at].map((i) => ids[i]!);
+}
+
 export class SocialBench {
   private client?: Redis;
   constructor(readonly app: BenchApp) {}
@@ -53,6 +68,22 @@ export class SocialBench {
     await seedFollows(this.q, ids, authors);
     await warmFeeds(this.redis, this.prefix, ids, feedHorizonKey);
     return ids;
+  }
+  /**
+   * An author followed by `readers` users with tokens (feeds read once) and `followers` − that
+   * many seeded followers; `followers` lists the readers first. Tags: `${tag}a`, `r`, `f`.
+   */
+  async audience(followerCount: number, readerCount: number, tag: string): Promise<Audience> {
+    const [author] = await this.users(1, `${tag}a`);
+    const readers = await this.users(readerCount, `${tag}r`);
+    await seedFollows(
+      this.q,
+      readers.map((r) => r.id),
+      [author!.id],
+    );
+    for (const r of readers) await this.readFeed(r.token, 20);
+    const seeded = await this.followers(followerCount - readerCount, `${tag}f`, [author!.id]);
+    return { author: author!, readers, followers: [...readers.map((r) => r.id), ...seeded] };
   }
   post(token: string, text: string): Promise<{ id: string }> {
     return this.app.post('/v1/social/posts', { text }, token);

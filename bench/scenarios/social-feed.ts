@@ -3,7 +3,7 @@ import { feedsHolding, seedFollows } from '../../libs/testing/social-seed.js';
 import { APP_URL, type BenchApp } from '../app.js';
 import { median, type Scenario } from '../harness.js';
 import { duration, load } from './http.js';
-import { arrivals, redisZadd, SocialBench, type Reader } from './social-bench.js';
+import { arrivals, probes, redisZadd, SocialBench, type Reader } from './social-bench.js';
 
 /**
  * P4a–P4c: the social feed's fan-out rate, delivery latency and read latency on the bench app
@@ -71,14 +71,6 @@ export function p4a(app: BenchApp): Scenario {
   };
 }
 
-/** Keys spread over the follower list (every chunk's ends, both ends of it). */
-function probes(ids: string[]): string[] {
-  const at = new Set<number>();
-  for (let i = 0; i < ids.length; i += 100) at.add(i).add(Math.min(ids.length - 1, i + 99));
-  for (let i = 0; i < 10; i++) at.add(i).add(ids.length - 1 - i);
-  return [...at].map((i) => ids[i]!);
-}
-
 /** P4b: a 9,999-follower author's post (the largest still regular at the default threshold). */
 export function p4b(app: BenchApp): Scenario {
   const bench = new SocialBench(app);
@@ -98,19 +90,8 @@ export function p4b(app: BenchApp): Scenario {
     target: 0,
     absoluteTarget: { op: '<=', value: 200 },
     setup: async () => {
-      [author] = await bench.users(1, 'p4bau');
-      readers = await bench.users(3, 'p4br');
-      await seedFollows(
-        bench.q,
-        readers.map((r) => r.id),
-        [author!.id],
-      );
-      for (const r of readers) await bench.readFeed(r.token, 20);
-      followers = [
-        ...readers.map((r) => r.id),
-        ...(await bench.followers(9996, 'p4bf', [author!.id])),
-      ];
-      probed = probes(followers);
+      ({ author, readers, followers } = await bench.audience(9999, 3, 'p4b'));
+      probed = probes(followers, 100);
     },
     teardown: async () => bench.close(),
     anchor: {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  ranges,
   exponent,
   runSeries,
   sampleRss,
@@ -55,6 +56,16 @@ describe('scale series', () => {
         { size: 10_000_000, value: 100 + 10_000 },
       ]),
     ).toBeGreaterThan(0.8);
+  });
+
+  it('splits a bulk load into bounded ranges that cover it exactly once', () => {
+    expect([...ranges(1, 250_000, 100_000)]).toEqual([
+      [1, 100_000],
+      [100_001, 200_000],
+      [200_001, 250_000],
+    ]);
+    expect([...ranges(100_001, 100_000, 50_000)]).toEqual([]);
+    expect([...ranges(5, 5, 50_000)]).toEqual([[5, 5]]);
   });
 
   it('grows the data to each size in order and judges every figure by what it promises', async () => {

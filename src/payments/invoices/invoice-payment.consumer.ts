@@ -11,7 +11,7 @@ export const invoicePaymentKey = (invoiceId: string, attempt: number) =>
 
 /**
  * saas.invoice-charge-requested → charge the tenant owner's card to the merchant account (via
- * clearing), as an order payment is charged: fraud → hold → charge → post, with the same
+ * clearing), as an order payment is charged: fraud + hold → charge → post, with the same
  * compensation. One saga per (invoice, attempt), so a republished request charges once. It
  * publishes `payments.invoice-payment-succeeded` or `-failed` when it ends.
  */

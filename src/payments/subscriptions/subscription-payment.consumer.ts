@@ -11,7 +11,7 @@ export const subscriptionPaymentKey = (chargeId: string, attempt: number) =>
 
 /**
  * streaming.subscription-requested → charge the subscriber's card to the merchant account (via
- * clearing), as an order payment is charged: fraud → hold → charge → post, with the same
+ * clearing), as an order payment is charged: fraud + hold → charge → post, with the same
  * compensation. One saga per (charge, attempt) — the unique business key makes a duplicate
  * request (a republish, a renewal job that ran twice) charge once. The saga publishes
  * `payments.subscription-payment-succeeded` or `-failed` when it ends.

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { backoffMs, crashPoint } from '@app/platform';
 import { SagaFaults, SimulatedCrash } from './saga-faults.js';
-import type { SagaRow } from './saga.entity.js';
+import type { SagaRow, SagaStep } from './saga.entity.js';
 import type { StepOutcome } from './saga-transitions.js';
 import { LeaseLost, Sagas } from './sagas.js';
 import { CardPaymentSteps } from './steps/card-payment.steps.js';
@@ -13,14 +13,16 @@ const MAX_STEPS_PER_RUN = 12;
  * Advances payment sagas (orchestration): the lease protocol and the step loop. What each step
  * does lives with its kind:
  *
- *   top_up         fraud → hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
- *   order_payment  fraud → hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
+ *   top_up         fraud + hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
+ *   order_payment  fraud + hold → charge (→ charge_status) → post (steps/card-payment.steps.ts)
  *   order_refund   refund                                       (steps/order-refund.steps.ts)
  *   subscription_payment  as order_payment, for one streaming subscription period
  *   invoice_payment       as order_payment, for one final saas invoice
  *
  * and compensation in reverse: a declined charge or a failed post voids the hold (`void`), a
- * charge whose hold can no longer be posted is refunded first (`refund_charge`). Each step
+ * charge whose hold can no longer be posted is refunded first (`refund_charge`). `fraud + hold`
+ * is one step (one transaction: the fraud decision and the hold; steps/held-payment.steps.ts);
+ * a saga a previous version left at `hold` still runs it alone. Each step
  * commits its ledger work, the saga's new step and history, and any integration event in one
  * transaction; the runner goes on from the committed row.
  */
@@ -53,8 +55,10 @@ export class SagaRunner {
         const step = saga.step;
         // A step that commits updates `saga` to the committed row and extends our lease.
         const outcome = await this.step(saga);
-        this.faults.check(step);
-        if (step === 'hold') crashPoint('saga-after-hold');
+        for (const passed of stepsPassed(step, saga)) {
+          this.faults.check(passed);
+          if (passed === 'hold') crashPoint('saga-after-hold');
+        }
         if (outcome !== 'continue') {
           nextRunInMs = outcome.waitMs;
           break;
@@ -86,4 +90,12 @@ export class SagaRunner {
         return this.orderRefund.run(saga);
     }
   }
+}
+
+/**
+ * The steps a run of `step` took: the fraud step also takes the hold when it lets the payment
+ * through (the saga moved on to its charge), so fault hooks armed for either fire after it.
+ */
+function stepsPassed(step: SagaStep, saga: SagaRow): SagaStep[] {
+  return step === 'fraud' && saga.step === 'charge' ? ['fraud', 'hold'] : [step];
 }

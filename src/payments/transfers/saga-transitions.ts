@@ -38,7 +38,7 @@ export class SagaTransitions {
     private readonly metrics: Metrics,
   ) {}
 
-  /** Moves on to `step`, recording `event` in the history. */
+  /** Moves on to `step`, recording `event` (after `earlier` steps of this transaction). */
   advance<S extends SagaRow>(
     tx: Tx,
     saga: S,
@@ -46,8 +46,10 @@ export class SagaTransitions {
     event: string,
     detail?: string,
     patch?: Partial<S['data']>,
+    earlier?: SagaChange<S>['earlier'],
   ): Promise<void> {
-    return this.sagas.apply(tx, saga, { step, event, detail, data: withPatch(saga, patch) });
+    const data = withPatch(saga, patch);
+    return this.sagas.apply(tx, saga, { step, event, detail, data, earlier });
   }
 
   /** Ends the saga and publishes its outcome events (built from the data as committed). */

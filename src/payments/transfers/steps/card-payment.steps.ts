@@ -20,7 +20,7 @@ const MAX_CHARGE_ATTEMPTS = 3;
 /**
  * Card → wallet (top_up) and card → merchant (order_payment):
  *
- *   fraud → hold → charge (→ charge_status) → post
+ *   fraud + hold → charge (→ charge_status) → post
  *
  * A declined charge voids the hold (`void`); a charge whose hold can no longer be posted is
  * refunded first (`refund_charge`). Processor calls carry keys derived from the saga id, so a
@@ -78,7 +78,7 @@ export class CardPaymentSteps {
       );
       return 'continue';
     }
-    return this.held.fraudCheck(saga);
+    return this.held.fraudCheckAndHold(saga, 'charge');
   }
 
   private async charge(saga: CardPaymentSaga): Promise<StepOutcome> {

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Transactions } from '@app/platform';
+import { Transactions, type Tx } from '@app/platform';
 import { describeDecision, FraudEngine, type FraudContext } from '../../fraud/fraud-engine.js';
 import { Ledger } from '../../ledger/ledger.js';
 import { PaymentsConfig } from '../../payments.config.js';
 import { Vault } from '../../vault/vault.js';
 import type { SagaRow, SagaStep } from '../saga.entity.js';
+import type { SagaChange } from '../sagas.js';
 import { SagaTransitions, type StepOutcome } from '../saga-transitions.js';
 
 /** The sagas that hold money and then post or void the hold. */
@@ -13,7 +14,7 @@ export type HeldPaymentSaga = SagaRow<
 >;
 
 /**
- * The steps every money-moving saga shares: fraud check → hold → … → post, and `void` when it
+ * The steps every money-moving saga shares: fraud check and hold → … → post, and `void` when it
  * compensates. Each commits its ledger work and the saga's new step in one transaction.
  */
 @Injectable()
@@ -29,15 +30,25 @@ export class HeldPaymentSteps {
     private readonly config: PaymentsConfig,
   ) {}
 
-  async fraudCheck(saga: HeldPaymentSaga): Promise<StepOutcome> {
+  /**
+   * The fraud decision and the hold in one transaction, then on to `next`: neither waits on
+   * anything outside the database, so a second transaction would only add its round trips and
+   * a queueing delay (issue 15: P2). A denied payment or a refused hold ends the saga here; the
+   * history still shows `fraud_checked` before `held`.
+   */
+  async fraudCheckAndHold(saga: HeldPaymentSaga, next: SagaStep): Promise<StepOutcome> {
     const decision = await this.fraud.evaluate(await this.fraudContext(saga));
-    await this.transactions.run(async (tx) => {
+    const refused = await this.transactions.run(async (tx) => {
       await this.fraud.record(tx.manager, saga.id, decision);
       const detail = describeDecision(decision);
-      if (decision.verdict === 'deny')
-        return this.transitions.finish(tx, saga, 'FAILED', 'fraud_denied', detail);
-      await this.transitions.advance(tx, saga, 'hold', 'fraud_checked', detail);
+      if (decision.verdict === 'deny') {
+        await this.transitions.finish(tx, saga, 'FAILED', 'fraud_denied', detail);
+        return false;
+      }
+      const checked = [{ step: 'fraud' as const, event: 'fraud_checked', detail }];
+      return this.holdIn(tx, saga, next, checked);
     });
+    if (refused) await this.failed(saga);
     return 'continue';
   }
 
@@ -70,35 +81,48 @@ export class HeldPaymentSteps {
     };
   }
 
-  /** Holds the amount on the debit account, then goes on to `next`. */
+  /**
+   * Holds the amount on the debit account, then goes on to `next`: a saga a previous version
+   * left between its fraud check and its hold (it took them in two transactions).
+   */
   async hold(saga: HeldPaymentSaga, next: SagaStep): Promise<StepOutcome> {
-    const d = saga.data;
-    const refused = await this.transactions.run(async (tx) => {
-      const result = await this.ledger.transfer(tx.manager, {
-        id: d.holdId,
-        kind: 'pending',
-        debitAccountId: d.debitAccountId,
-        creditAccountId: d.creditAccountId,
-        amount: BigInt(d.amount),
-        currency: d.currency,
-        timeoutSeconds: this.config.PAYMENTS_HOLD_TIMEOUT_SECONDS,
-        sagaId: saga.id,
-      });
-      if (!result.ok) {
-        await this.transitions.finish(
-          tx,
-          saga,
-          'FAILED',
-          result.reason,
-          `hold refused: ${result.reason}`,
-        );
-        return true;
-      }
-      await this.transitions.advance(tx, saga, next, 'held', `hold ${d.holdId}`);
-      return false;
-    });
+    const refused = await this.transactions.run((tx) => this.holdIn(tx, saga, next, []));
     if (refused) await this.failed(saga);
     return 'continue';
+  }
+
+  /** The hold inside `tx`, after `earlier` steps of the same transaction; true if refused. */
+  private async holdIn(
+    tx: Tx,
+    saga: HeldPaymentSaga,
+    next: SagaStep,
+    earlier: NonNullable<SagaChange<HeldPaymentSaga>['earlier']>,
+  ): Promise<boolean> {
+    const d = saga.data;
+    const result = await this.ledger.transfer(tx.manager, {
+      id: d.holdId,
+      kind: 'pending',
+      debitAccountId: d.debitAccountId,
+      creditAccountId: d.creditAccountId,
+      amount: BigInt(d.amount),
+      currency: d.currency,
+      timeoutSeconds: this.config.PAYMENTS_HOLD_TIMEOUT_SECONDS,
+      sagaId: saga.id,
+    });
+    if (!result.ok) {
+      await this.transitions.finishMany(tx, [
+        {
+          saga,
+          state: 'FAILED',
+          failure: result.reason,
+          detail: `hold refused: ${result.reason}`,
+          earlier,
+        },
+      ]);
+      return true;
+    }
+    await this.transitions.advance(tx, saga, next, 'held', `hold ${d.holdId}`, undefined, earlier);
+    return false;
   }
 
   /** Posts the hold (the saga completes), or compensates with `compensate` if it cannot. */
