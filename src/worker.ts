@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, describeSecrets, loadConfig, startTracing } from '@app/platform';
-import { Logger } from 'nestjs-pino';
+import { AppLogger, ConfigError, describeSecrets, loadConfig, startTracing } from '@app/platform';
 import { AppModule } from './app.module.js';
 import { CONTEXTS } from './contexts.js';
 
@@ -21,7 +20,7 @@ async function main(): Promise<void> {
     const app = await NestFactory.createApplicationContext(AppModule.register(config), {
       bufferLogs: true,
     });
-    app.useLogger(app.get(Logger));
+    app.useLogger(app.get(AppLogger));
     app.enableShutdownHooks();
     await app.init();
     // The same DATA_DIR as the API's, so both use one set of generated secrets (development).

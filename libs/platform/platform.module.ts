@@ -7,7 +7,6 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { BullMQOtel } from 'bullmq-otel';
-import { LoggerModule } from 'nestjs-pino';
 import type { DataSourceOptions } from 'typeorm';
 import { AccessTokens, ADMIN_ROLE, KNOWN_ROLES } from './auth/access-tokens.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -24,7 +23,8 @@ import { Pollers } from './jobs/poller.js';
 import { QueueMetrics } from './jobs/queue-metrics.js';
 import { CachedEventIdProvider } from './messaging/event-ids.js';
 import { MessagingModule } from './messaging/messaging.module.js';
-import { loggingOptions } from './observability/logging.js';
+import { AppLogger } from './observability/app-logger.js';
+import { createRootLogger } from './observability/logging.js';
 import { Metrics } from './observability/metrics.js';
 import { MetricsServer } from './observability/metrics-server.js';
 import { PlatformMetrics } from './observability/platform-metrics.js';
@@ -73,7 +73,6 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggingOptions(config, logStream)),
         TypeOrmModule.forRoot(database),
         RedisModule,
         CqrsModule.forRoot({ eventIdProvider: new CachedEventIdProvider() }),
@@ -113,6 +112,11 @@ export class PlatformModule {
       ],
       controllers: [ObservabilityController],
       providers: [
+        // The app's own logger (not a process-wide one): see AppLogger.
+        {
+          provide: AppLogger,
+          useFactory: () => new AppLogger(createRootLogger(config, logStream)),
+        },
         RequestContext,
         { provide: KNOWN_ROLES, useValue: roles },
         Pollers,
@@ -135,6 +139,7 @@ export class PlatformModule {
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
       exports: [
+        AppLogger,
         RequestContext,
         Pollers,
         AccessTokens,

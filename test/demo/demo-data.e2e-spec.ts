@@ -10,8 +10,7 @@ import { createApp } from '../../src/app.factory.js';
 import { CONTEXTS } from '../../src/contexts.js';
 import { demoDataWanted } from '../../src/demo-data.js';
 
-// nestjs-pino builds one root logger per process, on first use: this file's first app is the
-// first its worker creates, so every app of this file logs to `lines`.
+// Every app of this file is given this stream, so each one logs to `lines`.
 const lines: string[] = [];
 const logStream = new Writable({
   write(chunk, _enc, done) {

@@ -10,7 +10,6 @@ import { v7 as uuidv7 } from 'uuid';
 import { PaymentsConfig } from '../../src/payments/payments.config.js';
 import { settledWithSagas } from './helpers.js';
 
-// nestjs-pino's root logger is per process: this file's app must be the first its worker creates.
 const NUMBER = '4242424242424242';
 const CVC = '739';
 /** Every card number exactly as it was sent: with spaces, with dashes, a rejected one as is. */

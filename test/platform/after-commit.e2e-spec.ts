@@ -2,8 +2,7 @@ import { Writable } from 'node:stream';
 import { Metrics, RequestContext, Transactions } from '@app/platform';
 import { createTestApp } from '@app/testing';
 
-// nestjs-pino builds one root logger per process, on first use: this file's app must be the
-// first (and only) one its worker creates, so the captured stream is the one it writes to.
+// Each app logs to its own stream (AppLogger): this one's is captured.
 describe('tx.afterCommit', () => {
   it('runs follow-ups after commit; a failing one is logged with the correlation id and counted, the work stands', async () => {
     const lines: string[] = [];

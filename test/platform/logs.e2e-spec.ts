@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import { createTestApp } from '@app/testing';
 
-// nestjs-pino builds one root logger per process, on first use: this file's app must be the
-// first (and only) one its worker creates, so the captured stream is the one it writes to.
+// Each app logs to its own stream (AppLogger): this one's is captured.
 describe('logs', () => {
   it('are JSON with request ids, and never contain passwords or tokens', async () => {
     const lines: string[] = [];

@@ -2,7 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from '../observability/app-logger.js';
 import { AppConfig } from '../config/app-config.js';
 import { Metrics } from '../observability/metrics.js';
 import { logRequest } from '../observability/request-log.js';
@@ -38,7 +38,8 @@ export async function configureHttp(
 ): Promise<OpenAPIObject> {
   const config = app.get(AppConfig);
   const metrics = app.get(Metrics);
-  app.useLogger(quietBootstrap(app.get(Logger)));
+  const logger = app.get(AppLogger);
+  app.useLogger(quietBootstrap(logger));
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -113,7 +114,7 @@ export async function configureHttp(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
-    logRequest(request, reply, contexts.get(request));
+    logRequest(logger.root, request, reply, contexts.get(request));
     done();
   });
   // Errors Fastify raises before routing (malformed JSON, body too large) reach Nest's

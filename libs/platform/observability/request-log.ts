@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PinoLogger } from 'nestjs-pino';
+import type { Logger } from 'pino';
 import type { ContextStore } from '../http/request-context.js';
 import { redactUrl } from './redact.js';
 
@@ -7,24 +7,23 @@ import { redactUrl } from './redact.js';
 const UNLOGGED = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
- * The one line a request leaves when it is answered, in pino-http's shape (`req`, `res`,
+ * The one line a request leaves when it is answered, in the shape pino-http gives it (`req`, `res`,
  * `responseTime`, "request completed", or "request errored" at error level for a 5xx), plus who
  * made it and its correlation id. Written from the `onResponse` hook; nothing is built when
  * the level is off.
  */
 export function logRequest(
+  logger: Logger,
   request: FastifyRequest,
   reply: FastifyReply,
   store: ContextStore | undefined,
 ): void {
-  const logger = PinoLogger.root;
-  if (!logger || UNLOGGED.has(request.url)) return;
+  if (UNLOGGED.has(request.url)) return;
   const failed = reply.statusCode >= 500;
   if (!logger.isLevelEnabled(failed ? 'error' : 'info')) return;
   const line: Record<string, unknown> = {
     req: { id: request.id, method: request.method, url: redactUrl(request.url) },
-    // The serializers are pino-http's wrapped ones: `res` must be the response itself.
-    res: reply.raw,
+    res: { statusCode: reply.statusCode },
     responseTime: Math.round(reply.elapsedTime),
   };
   if (store) {
