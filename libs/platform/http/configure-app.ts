@@ -209,6 +209,7 @@ const BOOTSTRAP_CONTEXTS = new Set([
   'RoutesResolver',
   'RouterExplorer',
   'NestApplication',
+  'GraphQLModule',
 ]);
 
 /**
