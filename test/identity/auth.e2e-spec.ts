@@ -104,6 +104,19 @@ describe('identity: registration, login, tokens and roles', () => {
       expect(res.json().detail).toMatch(/expired/);
     });
 
+    it('refuses a token it accepted once it expires (a checked signature is remembered, its expiry is not)', async () => {
+      const brief = await t
+        .resolve(AccessTokens)
+        .sign({ userId: customer.id, roles: ['customer'] }, 1);
+      expect((await t.get('/v1/identity/me', { token: brief })).statusCode).toBe(200);
+      expect((await t.get('/v1/identity/me', { token: brief })).statusCode).toBe(200);
+      const exp = JSON.parse(Buffer.from(brief.split('.')[1]!, 'base64url').toString()).exp;
+      await new Promise((r) => setTimeout(r, exp * 1000 - Date.now() + 50));
+      const res = await t.get('/v1/identity/me', { token: brief });
+      expect(res.statusCode).toBe(401);
+      expect(res.json().detail).toMatch(/expired/);
+    });
+
     it('rejects a tampered token (payload changed, signature kept)', async () => {
       const [header, payload, signature] = customer.accessToken.split('.');
       const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());

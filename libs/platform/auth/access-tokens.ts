@@ -31,6 +31,18 @@ export type TokenRejection = { error: 'expired' | 'invalid' | 'revoked' | 'unava
 const ISSUER = 'five-businesses/identity';
 const AUDIENCE = 'five-businesses/api';
 
+/** Tokens whose signature a process remembers having checked (≈ 0.5 KiB each). */
+const VERIFIED_MAX = 10_000;
+
+/** A token whose signature and claims were checked. */
+interface Verified {
+  principal: Principal & { sessionId: string };
+  /** `iat`, seconds. */
+  issuedAt: number;
+  /** `exp`, ms: from then on jose calls it expired. */
+  expiresAt: number;
+}
+
 /** Clock skew between instances a deny-list entry outlives the token lifetime by. */
 const REVOCATION_MARGIN_SECONDS = 30;
 
@@ -62,6 +74,7 @@ export class AccessTokens implements OnModuleInit {
   private readonly roles: ReadonlySet<Role>;
   private readonly revokedPrefix: string;
   private readonly sinceKey: string;
+  private readonly verified = new Map<string, Verified>();
 
   constructor(
     private readonly config: AppConfig,
@@ -117,30 +130,9 @@ export class AccessTokens implements OnModuleInit {
 
   /** Returns the principal, or a reason the token is not acceptable. */
   async verify(token: string): Promise<Principal | TokenRejection> {
-    let principal: Principal & { sessionId: string };
-    let issuedAt: number;
-    try {
-      const { payload } = await jwtVerify(token, await this.key, {
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        // No sid, no way to revoke it: refused (tokens from before sids existed → refresh).
-        requiredClaims: ['sub', 'exp', 'iat', 'sid'],
-      });
-      if (typeof payload.sid !== 'string') return { error: 'invalid' };
-      issuedAt = payload.iat!;
-      const roles = Array.isArray(payload.roles)
-        ? payload.roles.filter((r): r is Role => typeof r === 'string' && this.roles.has(r))
-        : [];
-      principal = {
-        userId: payload.sub!,
-        roles,
-        ...(typeof payload.tid === 'string' ? { tenantId: payload.tid } : {}),
-        sessionId: payload.sid,
-      };
-    } catch (err) {
-      return { error: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
-    }
+    const claims = await this.claims(token);
+    if ('error' in claims) return claims;
+    const { principal, issuedAt } = claims;
     try {
       const [revoked, since] = await this.client().mget(
         this.revokedPrefix + principal.sessionId,
@@ -157,7 +149,51 @@ export class AccessTokens implements OnModuleInit {
     } catch {
       return { error: 'unavailable' };
     }
-    return principal;
+    return { ...principal, roles: [...principal.roles] };
+  }
+
+  /**
+   * The token's signature and claims, checked once per token and process: a client sends the
+   * same token with every request until it expires, and the HMAC through WebCrypto was ≈ 4 % of
+   * a transfer's CPU (issue 15's profile). Expiry is checked on every use; revocation is not
+   * cached (`verify` asks Redis every time).
+   */
+  private async claims(token: string): Promise<Verified | TokenRejection> {
+    const known = this.verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known;
+    if (known) this.verified.delete(token);
+    let verified: Verified;
+    try {
+      const { payload } = await jwtVerify(token, await this.key, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        // No sid, no way to revoke it: refused (tokens from before sids existed → refresh).
+        requiredClaims: ['sub', 'exp', 'iat', 'sid'],
+      });
+      if (typeof payload.sid !== 'string') return { error: 'invalid' };
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is Role => typeof r === 'string' && this.roles.has(r))
+        : [];
+      verified = {
+        principal: {
+          userId: payload.sub!,
+          roles,
+          ...(typeof payload.tid === 'string' ? { tenantId: payload.tid } : {}),
+          sessionId: payload.sid,
+        },
+        issuedAt: payload.iat!,
+        expiresAt: payload.exp! * 1000,
+      };
+    } catch (err) {
+      return { error: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
+    }
+    if (this.verified.size >= VERIFIED_MAX) {
+      const oldest = this.verified.keys().next().value; // the Map's order: oldest first
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, verified);
+    return verified;
   }
 
   /**
