@@ -212,11 +212,15 @@ describe('social feed oracle: every page of the hybrid feed equals fan-out on wr
     );
     try {
       // One fixed run besides the random ones, so every run of the test covers a share, a
-      // published draft and a delete whatever the seed draws (checked below).
+      // published draft, a delete and a feed past its cap of 20 whatever the seed draws (checked
+      // below: a seed whose runs drew no author past 20 posts failed a clean-clone run).
       const covering: Op[] = [
         { kind: 'follow', who: 4, whom: 3, on: true },
         { kind: 'follow', who: 5, whom: 2, on: true },
         { kind: 'post', who: 3, n: 3 },
+        { kind: 'post', who: 3, n: 8 },
+        { kind: 'post', who: 3, n: 8 },
+        { kind: 'post', who: 3, n: 8 },
         { kind: 'draft', who: 2 },
         { kind: 'post', who: 2, n: 1 },
         { kind: 'publish', who: 2, pick: 0 },
