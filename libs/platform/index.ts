@@ -47,6 +47,7 @@ export * from './http/openapi-conventions.js';
 export * from './auth/access-tokens.js';
 export * from './auth/auth.decorators.js';
 export * from './observability/app-logger.js';
+export * from './memory/bounded-map.js';
 export * from './observability/metrics.js';
 export * from './observability/tracing.js';
 export * from './observability/readiness.js';

@@ -4,6 +4,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { v7 as uuidv7 } from 'uuid';
 import { AppConfig } from '../config/app-config.js';
 import { PlatformError } from '../http/app-error.js';
+import { BoundedMap } from '../memory/bounded-map.js';
 import { REDIS, RedisKeys } from '../redis/redis.module.js';
 
 /** A role name. The platform knows only `admin`; each context declares its own (descriptor `roles`). */
@@ -74,7 +75,7 @@ export class AccessTokens implements OnModuleInit {
   private readonly roles: ReadonlySet<Role>;
   private readonly revokedPrefix: string;
   private readonly sinceKey: string;
-  private readonly verified = new Map<string, Verified>();
+  private readonly verified = new BoundedMap<string, Verified>(VERIFIED_MAX);
 
   constructor(
     private readonly config: AppConfig,
@@ -187,10 +188,6 @@ export class AccessTokens implements OnModuleInit {
       };
     } catch (err) {
       return { error: err instanceof errors.JWTExpired ? 'expired' : 'invalid' };
-    }
-    if (this.verified.size >= VERIFIED_MAX) {
-      const oldest = this.verified.keys().next().value; // the Map's order: oldest first
-      if (oldest !== undefined) this.verified.delete(oldest);
     }
     this.verified.set(token, verified);
     return verified;

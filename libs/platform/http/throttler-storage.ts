@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
+import { BoundedMap } from '../memory/bounded-map.js';
 import { InjectRedis, RedisKeys } from '../redis/redis.module.js';
 
 // Hand-written (one Lua script) because @nest-lab/throttler-storage-redis does not yet declare
@@ -51,7 +52,7 @@ type ThrottleCommand = (...args: (string | number)[]) => Promise<[number, number
 
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly leases = new Map<string, Lease>();
+  private readonly leases = new BoundedMap<string, Lease>(LEASES_MAX);
   /** Per key, the slice being taken: requests that find no lease wait for it, not Redis. */
   private readonly taking = new Map<string, Promise<unknown>>();
   private readonly command: ThrottleCommand;
@@ -115,7 +116,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     );
     const totalHits = hits - grant + 1;
     if (grant > 1)
-      this.keep(redisKey, { left: grant - 1, hits: totalHits, expiresAt: now + ttlMs });
+      this.leases.set(redisKey, { left: grant - 1, hits: totalHits, expiresAt: now + ttlMs });
     const blocked = blockMs > 0;
     return {
       totalHits,
@@ -142,13 +143,5 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked: false,
       timeToBlockExpire: 0,
     };
-  }
-
-  private keep(redisKey: string, lease: Lease): void {
-    if (this.leases.size >= LEASES_MAX) {
-      const oldest = this.leases.keys().next().value; // the Map's order: oldest first
-      if (oldest !== undefined) this.leases.delete(oldest);
-    }
-    this.leases.set(redisKey, lease);
   }
 }

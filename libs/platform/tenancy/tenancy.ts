@@ -1,6 +1,7 @@
 import { Injectable, Logger, type Type } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { BoundedMap } from '../memory/bounded-map.js';
 import { SiloDatabases } from './silo-databases.js';
 
 /** How a tenant's data is kept: rows in the shared tables under RLS, or its own database. */
@@ -65,8 +66,8 @@ const MAX_CACHED = 10_000;
 export class Tenancy {
   private readonly logger = new Logger(Tenancy.name);
   private options?: TenancyOptions;
-  private readonly tenants = new Map<string, Cached<TenantRecord | null>>();
-  private readonly roles = new Map<string, Cached<string | null>>();
+  private readonly tenants = new BoundedMap<string, Cached<TenantRecord | null>>(MAX_CACHED);
+  private readonly roles = new BoundedMap<string, Cached<string | null>>(MAX_CACHED);
 
   constructor(
     @InjectDataSource() readonly platformDataSource: DataSource,
@@ -154,7 +155,6 @@ export class Tenancy {
 
   private remember<T>(map: Map<string, Cached<T>>, key: string, value: T): void {
     if (this.cacheMs <= 0) return;
-    if (map.size >= MAX_CACHED) map.delete(map.keys().next().value!);
     map.set(key, { value, at: Date.now() });
   }
 }
